@@ -1,0 +1,231 @@
+/**
+ * The command line: commander program + main(argv, io). The only module that touches process.*
+ * (through `run`); main() takes an injected io so tests run the CLI in-process.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
+import { runDoctor } from './doctor.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit.js';
+import { loadKey } from './key.js';
+import { spinnerEvents } from './progress.js';
+import { rendererFor } from './render/index.js';
+import type { Report } from './report.js';
+import { Redactor } from './secret.js';
+import { TOOL_VERSION } from './version.js';
+import { explain } from './explain.js';
+
+export interface Io {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  stdin?: NodeJS.ReadableStream;
+  /** The stream the spinner draws on (stderr when it is a TTY). */
+  spinnerStream?: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Aborted on SIGINT. */
+  interrupt?: AbortSignal;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('diagnose')
+    .description('Why can this machine not talk to an LLM API? A staged probe: env, DNS, TCP, proxy, TLS, HTTP, stream.')
+    .argument('[target]', 'host, host:port, [v6]:port or URL (https://api.openai.com/v1)')
+    .option('--provider <name>', 'openai, anthropic, azure-openai, gemini, openai-compatible, generic (inferred from the host)')
+    .option('--api-key-env <VAR>', 'read the API key from this environment variable')
+    .option('--api-key-file <path>', 'read the API key from a file (- for stdin)')
+    .option('--resolver <ip[:port]>', 'ask this DNS server directly (repeatable)', collect)
+    .option('--resolve <host:port:addr>', 'skip DNS for host and port, connect to addr (repeatable)', collect)
+    .option('--ca <file>', 'extra trusted CA certificates (PEM)')
+    .option('--proxy <url>', 'use this forward proxy')
+    .option('--no-proxy', 'ignore the proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY)')
+    .option('--timeout <duration>', 'budget for each stage (2s, 500ms)', '10s')
+    .option('--stream', 'also check streaming (needs a key; spends a few tokens)')
+    .option('--mtu', 'run the MTU checks even when nothing stalled')
+    .option('--json', 'the JSON report on stdout')
+    .addOption(new Option('--format <f>', 'output format').choices(['human', 'json', 'md', 'junit', 'openmetrics', 'github']))
+    .option('--output <file>', 'also write the report to this file (atomically)')
+    .option('--strict', 'warnings fail the run (exit 1)')
+    .option('--model <id>', 'the model the streaming check asks')
+    .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
+    .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
+    .version(TOOL_VERSION, '-V, --version')
+    .helpOption('-h, --help')
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+  return program;
+}
+
+/** Write a file atomically: a temporary file in the same folder, then rename. */
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, content, { mode: 0o600 });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+function colorEnabled(io: Io, isTTY: boolean): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return isTTY && io.env.TERM !== 'dumb';
+}
+
+/** Parse argv (without node and script), run, write outputs; returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const redactor = new Redactor();
+  const out = (s: string) => io.stdout.write(redactor.scrub(s));
+  const err = (s: string) => io.stderr.write(redactor.scrub(s));
+
+  const program = buildProgram();
+  let helpOrVersion = '';
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => {
+      helpOrVersion += s;
+    },
+    writeErr: () => undefined,
+  });
+
+  let targetArg: string | undefined;
+  let raw: RawOptions & { explain?: string };
+  try {
+    program.parse(argv, { from: 'user' });
+    targetArg = program.args[0];
+    raw = program.opts();
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        out(helpOrVersion);
+        return ExitCode.OK;
+      }
+      err(`diagnose: ${e.message.replace(/^error: /, '').split('\n')[0]} (see diagnose --help)\n`);
+      return ExitCode.USAGE;
+    }
+    throw e;
+  }
+
+  if (raw.explain !== undefined) {
+    const text = explain(raw.explain, colorEnabled(io, io.stdoutIsTTY));
+    if (text === undefined) {
+      err(`diagnose: --explain: unknown diagnosis code "${raw.explain}" (codes look like RESET_BEFORE_HEADERS)\n`);
+      return ExitCode.USAGE;
+    }
+    out(text);
+    return ExitCode.OK;
+  }
+
+  let config: Config;
+  let key;
+  let ca: string | undefined;
+  try {
+    config = buildConfig(targetArg, raw);
+    key = await loadKey(config.keySource, io.env, io.stdin);
+    if (config.caFile !== undefined) ca = await readCa(config.caFile);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`diagnose: ${e.message}\n`);
+      return ExitCode.USAGE;
+    }
+    throw e;
+  }
+  redactor.add(key.key);
+
+  const renderer = rendererFor(config.format);
+  if (!renderer) {
+    err(`diagnose: --format ${config.format} is not available in this build\n`);
+    return ExitCode.USAGE;
+  }
+
+  const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
+  let report: Report;
+  try {
+    report = await runDoctor(config, {
+      env: io.env,
+      apiKey: key.key,
+      keySource: key.source,
+      ca,
+      interrupt: io.interrupt,
+      events: spinner,
+      redactor,
+    });
+  } finally {
+    spinner?.stop();
+  }
+
+  const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
+  out(text);
+  if (config.output !== undefined) {
+    const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
+    try {
+      await writeAtomic(config.output, redactor.scrub(fileRenderer(report, { color: false })));
+    } catch (e) {
+      err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
+      return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
+    }
+  }
+  return report.exitCode;
+}
+
+async function readCa(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--ca: cannot read "${file}" (${(e as { code?: string }).code ?? 'error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: "${file}" holds no PEM certificate`);
+  return text;
+}
+
+/** Entry point of bin/diagnose.js: wires process.* into main() and sets the exit code. */
+export function run(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
+    controller.abort(new Error('SIGINT'));
+  });
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    spinnerStream: process.stderr,
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    interrupt: controller.signal,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => finish(code),
+    (e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`diagnose: internal error: ${msg}\nThis is a bug of upstream-doctor; please report it with the command you ran.\n`);
+      finish(ExitCode.INTERNAL);
+    },
+  );
+}
+
+/** Exit once stdout and stderr are flushed: sockets a stage left behind must not keep us alive. */
+function finish(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}

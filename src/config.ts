@@ -1,0 +1,232 @@
+/** Flags + environment -> Config. Pure: throws UsageError, touches no files or sockets. */
+import { isIP } from 'node:net';
+import { UsageError } from './errors.js';
+import type { ProviderName } from './report.js';
+import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
+
+export const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic'];
+export const FORMATS = ['human', 'json', 'md', 'junit', 'openmetrics', 'github'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The key variable each provider reads by default. */
+export const DEFAULT_KEY_ENV: Record<ProviderName, string | undefined> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  'azure-openai': 'AZURE_OPENAI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  'openai-compatible': 'OPENAI_API_KEY',
+  generic: undefined,
+};
+
+/** A `--resolve host:port:addr` pin, as curl takes it. */
+export interface ResolvePin {
+  host: string; // '*' matches any host
+  port: number;
+  addresses: string[];
+}
+
+/** A DNS server to ask directly (`--resolver`). */
+export interface ResolverAddr {
+  address: string;
+  port: number;
+}
+
+export type KeySource =
+  | { kind: 'env'; variable: string; explicit: boolean }
+  | { kind: 'file'; path: string }
+  | { kind: 'stdin' }
+  | { kind: 'none' };
+
+export interface Config {
+  target: Target;
+  provider: ProviderName;
+  /** Whether the provider was given (true) or inferred from the host (false). */
+  providerExplicit: boolean;
+  keySource: KeySource;
+  resolvers: ResolverAddr[];
+  resolve: ResolvePin[];
+  caFile?: string;
+  /** An explicit forward proxy (`--proxy`), as typed. */
+  proxy?: string;
+  /** `--no-proxy`: ignore the proxy variables. */
+  noProxy: boolean;
+  /** Budget for each stage, in milliseconds. */
+  timeoutMs: number;
+  stream: boolean;
+  mtu: boolean;
+  format: Format;
+  output?: string;
+  /** Format of the --output file (from --format when given, else the file's extension). */
+  outputFormat?: Format;
+  strict: boolean;
+  model?: string;
+  compareDirect: boolean;
+}
+
+/** The options as commander hands them over (all strings or booleans). */
+export interface RawOptions {
+  provider?: string;
+  apiKeyEnv?: string;
+  apiKeyFile?: string;
+  resolver?: string[];
+  resolve?: string[];
+  ca?: string;
+  proxy?: string | boolean; // commander gives `false` for --no-proxy
+  timeout?: string;
+  stream?: boolean;
+  mtu?: boolean;
+  json?: boolean;
+  format?: string;
+  output?: string;
+  strict?: boolean;
+  model?: string;
+  compareDirect?: boolean;
+}
+
+/** `2s`, `500ms`, `1.5s`, `1m`, or a bare number of seconds (as curl's -m). */
+export function parseDuration(text: string, what = '--timeout'): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what}: "${text}" is not a duration; write 2s, 500ms or 1m`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+  if (!(ms >= 1)) throw new UsageError(`${what}: "${text}" is too short; give at least 1ms`);
+  if (ms > 3_600_000) throw new UsageError(`${what}: "${text}" is longer than one hour`);
+  return Math.round(ms);
+}
+
+/** The provider a host implies. */
+export function inferProvider(host: string): ProviderName {
+  if (host === 'api.openai.com') return 'openai';
+  if (host === 'api.anthropic.com') return 'anthropic';
+  if (host.endsWith('.openai.azure.com') || host.endsWith('.cognitiveservices.azure.com')) return 'azure-openai';
+  if (host === 'generativelanguage.googleapis.com') return 'gemini';
+  return 'generic';
+}
+
+export function parseResolver(text: string): ResolverAddr {
+  const { host, port } = splitHostPort(text.trim(), '--resolver');
+  if (!isIP(host)) throw new UsageError(`--resolver: "${text}" is not an IP address (write 1.1.1.1, 127.0.0.1:5353 or [::1]:53)`);
+  return { address: host, port: port ?? 53 };
+}
+
+export function parseResolvePin(text: string): ResolvePin {
+  // host:port:addr[,addr...]; addr may be [v6].
+  const m = /^([^:]+):(\d+):(.+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--resolve: "${text}" must be host:port:address, e.g. api.openai.com:443:127.0.0.1`);
+  const host = m[1]!.toLowerCase();
+  const port = parsePort(m[2]!, '--resolve');
+  const addresses = m[3]!.split(',').map((a) => {
+    const addr = a.trim().replace(/^\[(.*)\]$/, '$1');
+    if (!isIP(addr)) throw new UsageError(`--resolve: "${a}" is not an IP address (write 127.0.0.1 or [::1])`);
+    return addr;
+  });
+  return { host, port, addresses };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function formatFromExtension(file: string): Format | undefined {
+  const ext = /\.([a-z0-9]+)$/i.exec(file)?.[1]?.toLowerCase();
+  switch (ext) {
+    case 'json':
+      return 'json';
+    case 'md':
+    case 'markdown':
+      return 'md';
+    case 'xml':
+      return 'junit';
+    case 'prom':
+    case 'txt':
+      return ext === 'prom' ? 'openmetrics' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Build the Config from the target argument and raw options. */
+export function buildConfig(targetText: string | undefined, raw: RawOptions): Config {
+  if (targetText === undefined) throw new UsageError('missing target; try: diagnose api.openai.com');
+  const target = parseTarget(targetText);
+
+  let provider: ProviderName;
+  let providerExplicit = false;
+  if (raw.provider !== undefined) {
+    if (!(PROVIDERS as readonly string[]).includes(raw.provider)) {
+      throw new UsageError(`--provider: "${raw.provider}" is not one of ${PROVIDERS.join(', ')}`);
+    }
+    provider = raw.provider as ProviderName;
+    providerExplicit = true;
+  } else {
+    provider = inferProvider(target.host);
+  }
+
+  if (raw.apiKeyEnv !== undefined && raw.apiKeyFile !== undefined) {
+    throw new UsageError('--api-key-env and --api-key-file both given; choose one');
+  }
+  let keySource: KeySource;
+  if (raw.apiKeyFile !== undefined) {
+    if (raw.apiKeyFile === '') throw new UsageError('--api-key-file: empty path; give a file, or - for stdin');
+    keySource = raw.apiKeyFile === '-' ? { kind: 'stdin' } : { kind: 'file', path: raw.apiKeyFile };
+  } else if (raw.apiKeyEnv !== undefined) {
+    if (!ENV_NAME.test(raw.apiKeyEnv)) {
+      throw new UsageError(`--api-key-env: "${raw.apiKeyEnv}" is not a variable name (the option takes the name, e.g. OPENAI_API_KEY, never the key itself)`);
+    }
+    keySource = { kind: 'env', variable: raw.apiKeyEnv, explicit: true };
+  } else {
+    const variable = DEFAULT_KEY_ENV[provider];
+    keySource = variable ? { kind: 'env', variable, explicit: false } : { kind: 'none' };
+  }
+
+  let format: Format = 'human';
+  if (raw.format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(raw.format)) {
+      throw new UsageError(`--format: "${raw.format}" is not one of ${FORMATS.join(', ')}`);
+    }
+    format = raw.format as Format;
+  }
+  if (raw.json) {
+    if (raw.format !== undefined && raw.format !== 'json') {
+      throw new UsageError(`--json and --format ${raw.format} disagree; give one of them`);
+    }
+    format = 'json';
+  }
+
+  let outputFormat: Format | undefined;
+  if (raw.output !== undefined) {
+    if (raw.output === '') throw new UsageError('--output: empty path');
+    const explicitFormat = raw.format !== undefined || raw.json;
+    outputFormat = explicitFormat ? format : (formatFromExtension(raw.output) ?? 'json');
+  }
+
+  let proxy: string | undefined;
+  let noProxy = false;
+  if (raw.proxy === false) noProxy = true;
+  else if (typeof raw.proxy === 'string') proxy = raw.proxy;
+
+  return {
+    target,
+    provider,
+    providerExplicit,
+    keySource,
+    resolvers: (raw.resolver ?? []).map(parseResolver),
+    resolve: (raw.resolve ?? []).map(parseResolvePin),
+    caFile: raw.ca,
+    proxy,
+    noProxy,
+    timeoutMs: raw.timeout !== undefined ? parseDuration(raw.timeout) : 10_000,
+    stream: raw.stream ?? false,
+    mtu: raw.mtu ?? false,
+    format,
+    output: raw.output,
+    outputFormat,
+    strict: raw.strict ?? false,
+    model: raw.model,
+    compareDirect: raw.compareDirect ?? false,
+  };
+}
+
+/** The `--resolve` pin that applies to host:port, if any (exact host first, then `*`). */
+export function pinFor(pins: ResolvePin[], host: string, port: number): ResolvePin | undefined {
+  return pins.find((p) => p.host === host && p.port === port) ?? pins.find((p) => p.host === '*' && p.port === port);
+}

@@ -1,0 +1,53 @@
+/** Catalogue entries of the proxy stage. Prose is the project's own, drawn from ../shared/reference and corpus. */
+import type { CatalogueEntry } from './types.js';
+
+export const proxyEntries: CatalogueEntry[] = [
+  {
+    code: 'PROXY_UNREACHABLE',
+    stage: 'proxy',
+    severity: 'error',
+    exitCode: 13,
+    title: "The forward proxy cannot be reached",
+    explanation: 'TODO',
+    origin: 'forward-proxy',
+    owner: 'you',
+    retry: 'yes',
+    steps: [],
+  },
+  {
+    code: 'PROXY_AUTH_REQUIRED',
+    stage: 'proxy',
+    severity: 'error',
+    exitCode: 13,
+    title: "The forward proxy wants credentials (407)",
+    explanation: 'TODO',
+    origin: 'forward-proxy',
+    owner: 'you',
+    retry: 'no',
+    steps: [],
+  },
+  {
+    code: 'PROXY_REFUSED',
+    stage: 'proxy',
+    severity: 'error',
+    exitCode: 13,
+    title: "The forward proxy refused the tunnel to the API",
+    explanation: 'TODO',
+    origin: 'forward-proxy',
+    owner: 'network',
+    retry: 'no',
+    steps: [],
+  },
+  {
+    code: 'PROXY_REQUIRED',
+    stage: 'proxy',
+    severity: 'warning',
+    exitCode: 0,
+    title: "Only the proxy path works: programs that ignore the proxy variables fail here",
+    explanation: 'TODO',
+    origin: 'network',
+    owner: 'you',
+    retry: 'no',
+    steps: [],
+  },
+];

@@ -1,0 +1,53 @@
+/** Catalogue entries of the tcp stage. Prose is the project's own, drawn from ../shared/reference and corpus. */
+import type { CatalogueEntry } from './types.js';
+
+export const tcpEntries: CatalogueEntry[] = [
+  {
+    code: 'TCP_REFUSED',
+    stage: 'tcp',
+    severity: 'error',
+    exitCode: 11,
+    title: "The connection was refused",
+    explanation: 'TODO',
+    origin: 'network',
+    owner: 'you',
+    retry: 'no',
+    steps: [],
+  },
+  {
+    code: 'TCP_TIMEOUT',
+    stage: 'tcp',
+    severity: 'error',
+    exitCode: 11,
+    title: "The connection attempt got no answer",
+    explanation: 'TODO',
+    origin: 'network',
+    owner: 'network',
+    retry: 'yes',
+    steps: [],
+  },
+  {
+    code: 'TCP_UNREACHABLE',
+    stage: 'tcp',
+    severity: 'error',
+    exitCode: 11,
+    title: "No route to the host or network",
+    explanation: 'TODO',
+    origin: 'network',
+    owner: 'network',
+    retry: 'no',
+    steps: [],
+  },
+  {
+    code: 'IPV6_BROKEN',
+    stage: 'tcp',
+    severity: 'warning',
+    exitCode: 0,
+    title: "IPv6 fails where IPv4 works",
+    explanation: 'TODO',
+    origin: 'network',
+    owner: 'network',
+    retry: 'no',
+    steps: [],
+  },
+];

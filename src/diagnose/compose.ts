@@ -1,0 +1,74 @@
+/**
+ * Findings -> diagnoses (with the catalogue's prose), the root cause, and the verdict.
+ * Precedence: the earliest stage with an error is the root cause, unless another error explains
+ * it (its `explains` names the earlier code), in which case the explaining one takes its place.
+ */
+import { STAGE_IDS, type Diagnosis, type StageId, type Verdict } from '../report.js';
+import type { Finding } from '../stages/types.js';
+import { catalogueEntry, fillTemplate } from './catalogue/index.js';
+
+export class UnknownCodeError extends Error {
+  override readonly name = 'UnknownCodeError';
+}
+
+export function toDiagnosis(f: Finding & { stage: StageId }): Diagnosis {
+  const entry = catalogueEntry(f.code);
+  if (!entry) throw new UnknownCodeError(`finding with a code the catalogue does not know: ${f.code}`);
+  const d: Diagnosis = {
+    code: entry.code,
+    severity: f.severity ?? entry.severity,
+    stage: f.stage ?? entry.stage,
+    title: fillTemplate(entry.title, f.params),
+    evidence: f.evidence,
+    remediation: entry.steps.map((s) => ({
+      text: fillTemplate(s.text, f.params),
+      ...(s.command !== undefined ? { command: fillTemplate(s.command, f.params) } : {}),
+      who: s.who,
+    })),
+    origin: f.origin ?? entry.origin,
+    owner: f.owner ?? entry.owner,
+    retry: f.retry ?? entry.retry,
+    details: f.details ?? {},
+  };
+  if (f.explains && f.explains.length > 0) d.explains = f.explains;
+  return d;
+}
+
+const stageRank = (s: StageId) => STAGE_IDS.indexOf(s);
+
+export interface Composition {
+  diagnoses: Diagnosis[];
+  rootCause?: string;
+}
+
+/** Order diagnoses (root cause first, then by stage and severity) and pick the root cause. */
+export function compose(findings: Array<Finding & { stage: StageId }>): Composition {
+  // One diagnosis per code: a second finding of the same code adds its evidence.
+  const byCode = new Map<string, Diagnosis>();
+  for (const f of findings) {
+    const d = toDiagnosis(f);
+    const seen = byCode.get(d.code);
+    if (seen) {
+      for (const e of d.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);
+      seen.details = { ...d.details, ...seen.details };
+    } else byCode.set(d.code, d);
+  }
+  const all = [...byCode.values()];
+  const errors = all.filter((d) => d.severity === 'error');
+  const explained = new Set(errors.flatMap((d) => d.explains ?? []));
+  const candidates = errors.filter((d) => !explained.has(d.code));
+  candidates.sort((a, b) => stageRank(a.stage) - stageRank(b.stage));
+  const root = candidates[0] ?? errors[0];
+
+  const sevRank = { error: 0, warning: 1, info: 2 } as const;
+  const ordered = all
+    .filter((d) => d !== root)
+    .sort((a, b) => stageRank(a.stage) - stageRank(b.stage) || sevRank[a.severity] - sevRank[b.severity]);
+  return { diagnoses: root ? [root, ...ordered] : ordered, rootCause: root?.code };
+}
+
+export function verdictOf(diagnoses: Diagnosis[], hasInternalError: boolean): Verdict {
+  if (hasInternalError || diagnoses.some((d) => d.severity === 'error')) return 'failed';
+  if (diagnoses.some((d) => d.severity === 'warning')) return 'degraded';
+  return 'ok';
+}

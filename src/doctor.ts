@@ -1,0 +1,84 @@
+/** One diagnosis run: config in, report out. No printing here. */
+import { hostname } from 'node:os';
+import type { Config } from './config.js';
+import { compose, verdictOf } from './diagnose/compose.js';
+import { exitCodeFor } from './exit.js';
+import type { InternalError, Report } from './report.js';
+import { SCHEMA_VERSION } from './report.js';
+import { runStages, type RunnerEvents } from './runner.js';
+import { fingerprint, Redactor } from './secret.js';
+import { STAGES } from './stages/index.js';
+import type { RunContext, Stage } from './stages/types.js';
+import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
+
+export interface DoctorOptions {
+  env: Record<string, string | undefined>;
+  apiKey?: string;
+  keySource: string;
+  /** PEM text of --ca, already read. */
+  ca?: string;
+  interrupt?: AbortSignal;
+  events?: RunnerEvents;
+  /** The stages to run (tests may pass a subset). */
+  stages?: readonly Stage[];
+  redactor?: Redactor;
+}
+
+export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const redactor = opts.redactor ?? new Redactor();
+  redactor.add(opts.apiKey);
+  const ctx: RunContext = {
+    config,
+    env: opts.env,
+    apiKey: opts.apiKey,
+    redactor,
+    state: opts.ca !== undefined ? { ca: opts.ca } : {},
+    now: () => performance.now(),
+    results: {},
+  };
+  const run = await runStages([...(opts.stages ?? STAGES)], ctx, {
+    budgetMs: config.timeoutMs,
+    interrupt: opts.interrupt,
+    events: opts.events,
+  });
+
+  const internalErrors: InternalError[] = [...run.internalErrors];
+  let composition;
+  try {
+    composition = compose(run.findings);
+  } catch (err) {
+    internalErrors.push({ stage: 'tool', message: err instanceof Error ? err.message : String(err) });
+    composition = { diagnoses: [], rootCause: undefined };
+  }
+  const t = config.target;
+  const proxy = ctx.state.proxy;
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'upstream-doctor', version: TOOL_VERSION },
+    target: {
+      input: t.input,
+      url: t.url,
+      host: t.host,
+      port: t.port,
+      provider: config.provider,
+      via: proxy ? 'proxy' : 'direct',
+      ...(proxy ? { proxy: proxy.display } : {}),
+    },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    verdict: verdictOf(composition.diagnoses, internalErrors.length > 0),
+    exitCode: 0,
+    interrupted: run.interrupted,
+    stages: run.stages,
+    diagnoses: composition.diagnoses,
+    ...(composition.rootCause ? { rootCause: composition.rootCause } : {}),
+    ...(internalErrors.length > 0 ? { internalErrors } : {}),
+    host: { hostname: hostname(), node: process.version, undici: UNDICI_VERSION, platform: `${process.platform}-${process.arch}` },
+    key: opts.apiKey ? { source: opts.keySource, fingerprint: fingerprint(opts.apiKey) } : null,
+  };
+  report.exitCode = exitCodeFor(report, config.strict);
+  // Last line of defence: no secret survives in the report, whatever a server echoed.
+  return redactor.scrubValue(report);
+}

@@ -1,0 +1,98 @@
+/**
+ * The path to the target as the earlier stages chose it: TCP to the chosen address (the target,
+ * or the forward proxy followed by a CONNECT tunnel), then TLS for https. Later stages (http,
+ * stream, mtu) open their connections here so nothing resolves or chooses twice.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
+import type { Endpoint, RunContext } from '../stages/types.js';
+import { openTunnel } from './tunnel.js';
+
+/** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
+export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const socket = netConnect({ host: endpoint.address, port: endpoint.port });
+    const onAbort = () => {
+      socket.destroy();
+      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal.reason }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+/** The CA list for verification: the system/Node store plus --ca. */
+export function trustedCas(ctx: RunContext): string[] | undefined {
+  return ctx.state.ca ? [...rootCertificates, ctx.state.ca] : undefined;
+}
+
+/** A raw byte stream to the target: direct TCP, or a CONNECT tunnel through the proxy. */
+export async function openRaw(ctx: RunContext, signal: AbortSignal): Promise<Socket> {
+  const endpoint = ctx.state.endpoint;
+  if (!endpoint) throw new Error('openRaw called before the tcp stage chose an address');
+  const socket = await connectTcp(endpoint, signal);
+  if (!ctx.state.proxy) return socket;
+  const t = ctx.config.target;
+  const tunnel = await openTunnel(socket, ctx.state.proxy, { host: t.host, port: t.port }, signal);
+  return tunnel.socket;
+}
+
+export interface SecureOptions {
+  /** ALPN protocols to offer; default ['http/1.1'] (undici speaks HTTP/1.1). */
+  alpn?: string[];
+  /** Verify the chain and host name (default true). */
+  verify?: boolean;
+}
+
+/** TLS over an open raw socket, with SNI = the target host. */
+export function startTls(ctx: RunContext, raw: Socket, signal: AbortSignal, opts: SecureOptions = {}): Promise<TLSSocket> {
+  const host = ctx.config.target.host;
+  return new Promise((resolve, reject) => {
+    const sock = tlsConnect({
+      socket: raw,
+      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      host,
+      ALPNProtocols: opts.alpn ?? ['http/1.1'],
+      ca: trustedCas(ctx),
+      rejectUnauthorized: opts.verify ?? true,
+    });
+    const onAbort = () => {
+      sock.destroy();
+      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal.reason }));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      sock.removeAllListeners('error');
+      resolve(sock);
+    });
+    sock.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      sock.destroy();
+      reject(err);
+    });
+  });
+}
+
+/** The whole path: raw stream, then TLS when the target is https. */
+export async function openPath(ctx: RunContext, signal: AbortSignal, opts: SecureOptions = {}): Promise<Socket | TLSSocket> {
+  const raw = await openRaw(ctx, signal);
+  if (ctx.config.target.scheme !== 'https') return raw;
+  try {
+    return await startTls(ctx, raw, signal, opts);
+  } catch (err) {
+    raw.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+/** resolv.conf: the nameservers, search list and options the system resolver uses (pure parser + reader). */
+import { readFile } from 'node:fs/promises';
+
+export interface ResolvConf {
+  nameservers: string[];
+  search: string[];
+  options: string[];
+}
+
+export function parseResolvConf(text: string): ResolvConf {
+  const conf: ResolvConf = { nameservers: [], search: [], options: [] };
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/[#;].*/, '').trim();
+    const [key, ...rest] = line.split(/\s+/);
+    if (key === 'nameserver' && rest[0]) conf.nameservers.push(rest[0].replace(/%.*$/, ''));
+    else if (key === 'search' || key === 'domain') conf.search.push(...rest);
+    else if (key === 'options') conf.options.push(...rest);
+  }
+  return conf;
+}
+
+export const DEFAULT_RESOLV_CONF = '/etc/resolv.conf';
+
+/** Read resolv.conf; a missing file gives an empty configuration. */
+export async function readResolvConf(path = DEFAULT_RESOLV_CONF): Promise<ResolvConf> {
+  try {
+    return parseResolvConf(await readFile(path, 'utf8'));
+  } catch {
+    return { nameservers: [], search: [], options: [] };
+  }
+}

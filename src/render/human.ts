@@ -1,0 +1,65 @@
+/** The human report: one line per stage, the diagnoses with evidence and steps, a timing waterfall. */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Diagnosis, Report, StageResult, StageStatus } from '../report.js';
+import type { RenderOptions } from './index.js';
+import { waterfall } from './waterfall.js';
+
+const SYMBOL: Record<StageStatus, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-' };
+
+function statusColor(c: ChalkInstance, s: StageStatus): (t: string) => string {
+  return s === 'pass' ? c.green : s === 'warn' ? c.yellow : s === 'fail' ? c.red : c.gray;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+function stageLine(c: ChalkInstance, s: StageResult): string {
+  const color = statusColor(c, s.status);
+  const dur = s.status === 'skip' ? '' : formatMs(s.durationMs);
+  return `  ${color(SYMBOL[s.status])} ${c.bold(s.id.padEnd(7))}${dur.padStart(9)}  ${s.status === 'skip' ? c.gray(s.summary) : s.summary}`;
+}
+
+function diagnosisBlock(c: ChalkInstance, d: Diagnosis, isRoot: boolean): string[] {
+  const sev = d.severity === 'error' ? c.red.bold('error') : d.severity === 'warning' ? c.yellow.bold('warning') : c.cyan('info');
+  const lines = [`${sev} ${c.bold(d.code)}${isRoot ? c.gray(' (root cause)') : ''}: ${d.title}`];
+  lines.push(c.gray(`  where: ${d.origin} · who fixes it: ${d.owner} · retry helps: ${d.retry}`));
+  for (const e of d.evidence) lines.push(`  · ${e}`);
+  d.remediation.forEach((r, i) => {
+    lines.push(`  ${i + 1}. ${r.who && r.who !== 'you' ? c.gray(`[${r.who}] `) : ''}${r.text}`);
+    if (r.command) for (const cl of r.command.split('\n')) lines.push(c.cyan(`       ${cl}`));
+  });
+  return lines;
+}
+
+export function renderHuman(report: Report, opts: RenderOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const t = report.target;
+  out.push(`${c.bold('upstream-doctor')} ${t.url} ${c.gray(`(provider ${t.provider}, ${t.via === 'proxy' ? `via proxy ${t.proxy ?? ''}` : 'direct'})`)}`);
+  out.push('');
+  for (const s of report.stages) out.push(stageLine(c, s));
+  const wf = waterfall(report, opts.width ?? 72);
+  if (wf.length > 0) {
+    out.push('');
+    out.push(c.bold('timings'));
+    out.push(...wf.map((l) => `  ${l}`));
+  }
+  if (report.diagnoses.length > 0) out.push('');
+  for (const d of report.diagnoses) {
+    out.push(...diagnosisBlock(c, d, d.code === report.rootCause));
+    out.push('');
+  }
+  for (const e of report.internalErrors ?? []) {
+    out.push(c.red.bold(`internal error in ${e.stage}: ${e.message}`));
+    out.push('  This is a bug of upstream-doctor: please report it with the JSON report (--json) attached.');
+  }
+  const verdict = report.verdict === 'ok' ? c.green.bold('OK') : report.verdict === 'degraded' ? c.yellow.bold('DEGRADED') : c.red.bold('FAILED');
+  const root = report.rootCause ? ` · root cause ${report.rootCause}` : '';
+  const intr = report.interrupted ? ' · interrupted' : '';
+  if (out[out.length - 1] !== '') out.push('');
+  out.push(`${verdict} in ${formatMs(report.durationMs)} · exit ${report.exitCode}${root}${intr}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,23 @@
+/** Output formats: a map of name to renderer. Renderers are pure: report in, string out. */
+import type { Format } from '../config.js';
+import type { Report } from '../report.js';
+import { renderHuman } from './human.js';
+import { renderJson } from './json.js';
+
+export interface RenderOptions {
+  /** Colour on or off (human format only). */
+  color: boolean;
+  /** Terminal width for the waterfall and strips. */
+  width?: number;
+}
+
+export type Renderer = (report: Report, opts: RenderOptions) => string;
+
+export const RENDERERS: Partial<Record<Format, Renderer>> = {
+  human: renderHuman,
+  json: renderJson,
+};
+
+export function rendererFor(format: Format): Renderer | undefined {
+  return RENDERERS[format];
+}

@@ -1,0 +1,51 @@
+/**
+ * An httpstat-like waterfall of the phases that ran: each phase a bar placed on one time axis.
+ * Phases come from the stages' durations and, where the http stage measured them, its own
+ * `data.timings` (connect, tls, request, firstByte, download, in ms).
+ */
+import type { Report } from '../report.js';
+
+export interface Phase {
+  name: string;
+  ms: number;
+}
+
+const HTTP_PHASES: Array<[string, string]> = [
+  ['request', 'request sent'],
+  ['firstByte', 'server wait'],
+  ['download', 'download'],
+];
+
+export function phasesOf(report: Report): Phase[] {
+  const phases: Phase[] = [];
+  for (const s of report.stages) {
+    if (s.status === 'skip' || s.id === 'env' || s.id === 'mtu') continue;
+    const timings = (s.data as { timings?: Record<string, unknown> }).timings;
+    if (s.id === 'http' && timings && typeof timings === 'object') {
+      for (const [key, label] of HTTP_PHASES) {
+        const v = timings[key];
+        if (typeof v === 'number' && v >= 0) phases.push({ name: label, ms: v });
+      }
+      continue;
+    }
+    phases.push({ name: s.id === 'tls' ? 'tls handshake' : s.id === 'tcp' ? 'tcp connect' : s.id, ms: s.durationMs });
+  }
+  return phases;
+}
+
+export function waterfall(report: Report, width: number): string[] {
+  const phases = phasesOf(report);
+  if (phases.length < 2) return [];
+  const total = phases.reduce((a, p) => a + p.ms, 0);
+  if (total <= 0) return [];
+  const barWidth = Math.max(10, width - 32);
+  let at = 0;
+  return phases.map((p) => {
+    const start = Math.floor((at / total) * barWidth);
+    const len = Math.max(1, Math.round((p.ms / total) * barWidth));
+    at += p.ms;
+    const bar = ' '.repeat(start) + '█'.repeat(Math.min(len, barWidth - start || 1));
+    const ms = p.ms < 10 ? p.ms.toFixed(1) : String(Math.round(p.ms));
+    return `${p.name.padEnd(14)}${`${ms} ms`.padStart(10)} │${bar.padEnd(barWidth)}│`;
+  });
+}

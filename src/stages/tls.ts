@@ -1,0 +1,8 @@
+/** The tls stage. PLACEHOLDER: replaced by the issue that builds it. */
+import type { Stage } from './types.js';
+
+export const tlsStage: Stage = {
+  id: 'tls',
+  shouldRun: () => ({ run: false, reason: 'not built yet' }),
+  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+};

@@ -1,0 +1,57 @@
+/** Run the CLI in-process with an injected environment and capture what it prints. */
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli.js';
+import type { Report } from '../../src/report.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The parsed report when stdout held JSON. */
+  report?: Report;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  interrupt?: AbortSignal;
+}
+
+/** A clean environment: no proxy variables or keys leak in from the machine running the tests. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...extra };
+}
+
+export async function runCli(argv: string[], opts: CliOptions = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    stdin: opts.stdin !== undefined ? Readable.from([opts.stdin]) : undefined,
+    env: opts.env ?? cleanEnv(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    interrupt: opts.interrupt,
+  });
+  let report: Report | undefined;
+  if (stdout.trimStart().startsWith('{')) {
+    try {
+      report = JSON.parse(stdout) as Report;
+    } catch {
+      report = undefined;
+    }
+  }
+  return { code, stdout, stderr, report };
+}
+
+/** The stage result of a given id in a report. */
+export function stageOf(report: Report, id: string) {
+  const s = report.stages.find((x) => x.id === id);
+  if (!s) throw new Error(`no stage ${id} in report`);
+  return s;
+}
+
+export function codesOf(report: Report): string[] {
+  return report.diagnoses.map((d) => d.code);
+}
