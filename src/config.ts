@@ -1,6 +1,7 @@
 /** Flags + environment -> Config. Pure: throws UsageError, touches no files or sockets. */
 import { isIP } from 'node:net';
 import { UsageError } from './errors.js';
+import { parseProxyUrl } from './net/proxy-env.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
 
@@ -56,11 +57,13 @@ export interface Config {
   mtu: boolean;
   format: Format;
   output?: string;
-  /** Format of the --output file (from --format when given, else the file's extension). */
+  /** Format of the --output file: --format when it is a report format (json, md, junit, openmetrics), else the file's extension (.json .md .xml .prom), else json. */
   outputFormat?: Format;
   strict: boolean;
   model?: string;
   compareDirect: boolean;
+  /** `--allow-insecure-key`: send the key even over plain http to a host that is not this machine. */
+  allowInsecureKey: boolean;
 }
 
 /** The options as commander hands them over (all strings or booleans). */
@@ -81,6 +84,7 @@ export interface RawOptions {
   strict?: boolean;
   model?: string;
   compareDirect?: boolean;
+  allowInsecureKey?: boolean;
 }
 
 /** `2s`, `500ms`, `1.5s`, `1m`, or a bare number of seconds (as curl's -m). */
@@ -126,7 +130,11 @@ export function parseResolvePin(text: string): ResolvePin {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function formatFromExtension(file: string): Format | undefined {
+/** Formats meant for a terminal or a CI log, not for a report file. */
+const CONSOLE_FORMATS: readonly Format[] = ['human', 'github'];
+
+/** The format a file's extension names (.json .md .xml .prom), if any. */
+export function formatFromExtension(file: string): Format | undefined {
   const ext = /\.([a-z0-9]+)$/i.exec(file)?.[1]?.toLowerCase();
   switch (ext) {
     case 'json':
@@ -137,8 +145,8 @@ function formatFromExtension(file: string): Format | undefined {
     case 'xml':
       return 'junit';
     case 'prom':
-    case 'txt':
-      return ext === 'prom' ? 'openmetrics' : undefined;
+    case 'om':
+      return 'openmetrics';
     default:
       return undefined;
   }
@@ -195,14 +203,23 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
   let outputFormat: Format | undefined;
   if (raw.output !== undefined) {
     if (raw.output === '') throw new UsageError('--output: empty path');
-    const explicitFormat = raw.format !== undefined || raw.json;
+    // A report format given with --format names the file's format too. The console formats
+    // (human, github) do not belong in a file: then the extension decides, so
+    // `--format github --output report.json` annotates on stdout and keeps the JSON.
+    const explicitFormat = (raw.format !== undefined || raw.json) && !CONSOLE_FORMATS.includes(format);
     outputFormat = explicitFormat ? format : (formatFromExtension(raw.output) ?? 'json');
   }
 
   let proxy: string | undefined;
   let noProxy = false;
   if (raw.proxy === false) noProxy = true;
-  else if (typeof raw.proxy === 'string') proxy = raw.proxy;
+  else if (typeof raw.proxy === 'string') {
+    proxy = raw.proxy;
+    // '' means "no proxy" (as curl); anything else must be a usable proxy URL. The message never
+    // repeats the value: it may hold a password.
+    const parsed = proxy.trim() === '' ? undefined : parseProxyUrl(proxy);
+    if (parsed && !parsed.ok) throw new UsageError(`--proxy: the proxy URL ${parsed.problem}`);
+  }
 
   return {
     target,
@@ -223,6 +240,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     strict: raw.strict ?? false,
     model: raw.model,
     compareDirect: raw.compareDirect ?? false,
+    allowInsecureKey: raw.allowInsecureKey ?? false,
   };
 }
 

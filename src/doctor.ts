@@ -1,6 +1,7 @@
 /** One diagnosis run: config in, report out. No printing here. */
 import { hostname } from 'node:os';
 import type { Config } from './config.js';
+import { attribute, type CompareSection } from './diagnose/compare-direct.js';
 import { compose, verdictOf } from './diagnose/compose.js';
 import { exitCodeFor } from './exit.js';
 import type { InternalError, Report } from './report.js';
@@ -38,11 +39,30 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     now: () => performance.now(),
     results: {},
   };
-  const run = await runStages([...(opts.stages ?? STAGES)], ctx, {
-    budgetMs: config.timeoutMs,
-    interrupt: opts.interrupt,
-    events: opts.events,
-  });
+  const runnerOpts = { budgetMs: config.timeoutMs, interrupt: opts.interrupt, events: opts.events };
+  const run = await runStages([...(opts.stages ?? STAGES)], ctx, runnerOpts);
+
+  // --compare-direct: the same stages once more without the proxy; attribution is pure (compare-direct.ts).
+  let compare: CompareSection | undefined;
+  if (config.compareDirect && ctx.state.proxy && !run.interrupted) {
+    const directCtx: RunContext = {
+      ...ctx,
+      config: { ...config, proxy: undefined, noProxy: true, compareDirect: false },
+      state: opts.ca !== undefined ? { ca: opts.ca } : {},
+      results: {},
+    };
+    const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });
+    run.interrupted ||= direct.interrupted;
+    try {
+      const directComposition = compose(direct.findings);
+      const proxied = compose(run.findings);
+      const a = attribute(ctx.state.proxy.display, run.findings, { ...proxied, internalError: run.internalErrors.length > 0 }, { ...directComposition, internalError: direct.internalErrors.length > 0 });
+      run.findings = a.findings;
+      compare = { proxy: ctx.state.proxy.display, outcome: a.outcome, proxied: a.proxied, direct: { ...a.direct, stages: direct.stages, diagnoses: directComposition.diagnoses } };
+    } catch (err) {
+      run.internalErrors.push({ stage: 'tool', message: `--compare-direct: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
 
   const internalErrors: InternalError[] = [...run.internalErrors];
   let composition;
@@ -75,6 +95,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     diagnoses: composition.diagnoses,
     ...(composition.rootCause ? { rootCause: composition.rootCause } : {}),
     ...(internalErrors.length > 0 ? { internalErrors } : {}),
+    ...(compare ? { compare } : {}),
     host: { hostname: hostname(), node: process.version, undici: UNDICI_VERSION, platform: `${process.platform}-${process.arch}` },
     key: opts.apiKey ? { source: opts.keySource, fingerprint: fingerprint(opts.apiKey) } : null,
   };

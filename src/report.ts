@@ -96,6 +96,17 @@ export interface Report {
   internalErrors?: InternalError[];
   /** Where the run happened: host name, Node and undici versions, platform. */
   host?: { hostname: string; node: string; undici?: string; platform: string };
+  /**
+   * `--compare-direct`: the same checks without the forward proxy, side by side with the proxied run
+   * (shape: CompareSection in diagnose/compare-direct.ts). Absent when no proxy applied.
+   */
+  compare?: {
+    proxy: string;
+    /** Which path works: `both`, `proxy-only`, `direct-only` or `neither`. */
+    outcome: 'both' | 'proxy-only' | 'direct-only' | 'neither';
+    proxied: { verdict: Verdict; rootCause?: string; stage?: StageId };
+    direct: { verdict: Verdict; rootCause?: string; stage?: StageId; stages: StageResult[]; diagnoses: Diagnosis[] };
+  };
   /** A fingerprint of the key used (`sk-…abcd`), never the key. */
   key?: { source: string; fingerprint: string } | null;
 }

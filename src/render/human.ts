@@ -3,6 +3,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnosis, Report, StageResult, StageStatus } from '../report.js';
 import type { RenderOptions } from './index.js';
 import { waterfall } from './waterfall.js';
+import { arrivalStrip, STRIP_LEGEND } from './strip.js';
 
 const SYMBOL: Record<StageStatus, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-' };
 
@@ -41,12 +42,20 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   out.push(`${c.bold('upstream-doctor')} ${t.url} ${c.gray(`(provider ${t.provider}, ${t.via === 'proxy' ? `via proxy ${t.proxy ?? ''}` : 'direct'})`)}`);
   out.push('');
   for (const s of report.stages) out.push(stageLine(c, s));
+  // --compare-direct: both paths side by side (the direct run's stages are in the JSON report).
+  if (report.compare) {
+    const k = report.compare;
+    const side = (p: { verdict: string; rootCause?: string }) => `${p.verdict}${p.rootCause ? ` (${p.rootCause})` : ''}`;
+    out.push('', c.bold('compare-direct'), `  through ${k.proxy}: ${side(k.proxied)}`, `  direct: ${side(k.direct)}`);
+  }
   const wf = waterfall(report, opts.width ?? 72);
   if (wf.length > 0) {
     out.push('');
     out.push(c.bold('timings'));
     out.push(...wf.map((l) => `  ${l}`));
   }
+  const strip = arrivalStrip(report, opts.width ?? 72);
+  if (strip) out.push('', c.bold('stream arrivals'), `  ${strip}`, c.gray(`  ${STRIP_LEGEND}`));
   if (report.diagnoses.length > 0) out.push('');
   for (const d of report.diagnoses) {
     out.push(...diagnosisBlock(c, d, d.code === report.rootCause));

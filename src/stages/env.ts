@@ -1,8 +1,137 @@
-/** The env stage. PLACEHOLDER: replaced by the issue that builds it. */
-import type { Stage } from './types.js';
+/**
+ * The env stage: what in this machine's environment shapes the path before a packet leaves.
+ * It decides the forward proxy for the run (ctx.state.proxy) and reports the variables and files
+ * that change how Node programs connect. Reads ctx.env (injected), never process.env.
+ *
+ * data: {
+ *   proxy: { via, reason, from?, proxy?, considered[], noProxy? },
+ *   variables: { [name]: value with credentials removed },
+ *   nodeTlsRejectUnauthorized?, nodeOptionsTls[], nodeUseEnvProxy?,
+ *   caFiles: [{ variable, path, readable, certificates?, problem? }],
+ *   hosts: [{ address, line }], nameservers[], search[],
+ *   node, undici
+ * }
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
+import { readHosts, hostsEntriesFor } from '../net/hosts.js';
+import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy-env.js';
+import { readResolvConf } from '../net/resolvconf.js';
+import { UNDICI_VERSION } from '../version.js';
+import type { RunContext, Stage, StageOutcome } from './types.js';
+
+/** A variable's value safe to print: proxy URLs lose their credentials; NO_PROXY lists stay as they are. */
+export function safeValue(name: string, value: string): string {
+  if (name.toLowerCase() === 'no_proxy') return value;
+  const p = parseProxyUrl(value);
+  return p.ok ? displayProxy(p.url) : `(not a proxy URL, ${value.length} characters)`;
+}
+
+/** Every credential in any proxy variable or --proxy goes to the redactor before anything prints. */
+function registerSecrets(ctx: RunContext): void {
+  const values = [ctx.config.proxy, ...PROXY_VARIABLES.filter((n) => !n.toLowerCase().startsWith('no_')).map((n) => ctx.env[n])];
+  for (const v of values) {
+    if (!v) continue;
+    const p = parseProxyUrl(v);
+    const creds = p.ok ? proxyCredentials(p.url) : undefined;
+    if (!creds) continue;
+    ctx.redactor.add(creds.password);
+    ctx.redactor.add(creds.basic);
+    ctx.redactor.add(p.ok ? `${p.url.username}:${p.url.password}` : undefined);
+    // The user name alone is not registered: it is no secret, and scrubbing a common word (a proxy
+    // user "doctor") would mangle unrelated output ("upstream-[REDACTED]"). No output prints it:
+    // proxies are always shown by their display URL, which has no credentials.
+  }
+}
+
+const NODE_TLS_FLAGS = /^--(tls-|use-openssl-ca|use-bundled-ca|use-system-ca|openssl-|enable-fips|force-fips|secure-heap)/;
+
+/** The TLS-related flags in NODE_OPTIONS. */
+export function nodeOptionsTlsFlags(nodeOptions: string | undefined): string[] {
+  if (!nodeOptions) return [];
+  return nodeOptions.split(/\s+/).filter((f) => NODE_TLS_FLAGS.test(f));
+}
+
+/** What a CA file variable points at; never throws, reads at most 4 MiB. */
+async function inspectCaFile(variable: string, path: string): Promise<Record<string, unknown>> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) return { variable, path, readable: true, directory: true };
+    if (st.size > 4 * 1024 * 1024) return { variable, path, readable: true, problem: `${st.size} bytes: too large to be a CA bundle` };
+    const text = await readFile(path, 'utf8');
+    const certificates = text.split('-----BEGIN CERTIFICATE-----').length - 1;
+    return { variable, path, readable: true, certificates, ...(certificates === 0 ? { problem: 'holds no PEM certificate' } : {}) };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'error';
+    return { variable, path, readable: false, problem: code === 'ENOENT' ? 'the file does not exist (Node ignores it with a warning)' : code };
+  }
+}
+
+async function observe(ctx: RunContext) {
+  const env = ctx.env;
+  const t = ctx.config.target;
+  const decision = chooseProxy(
+    { scheme: t.scheme, host: t.host, port: t.port, explicit: ctx.config.proxy, ignoreEnv: ctx.config.noProxy },
+    env,
+  );
+  const variables: Record<string, string> = {};
+  for (const name of PROXY_VARIABLES) {
+    const v = env[name];
+    if (v !== undefined && v !== '') variables[name] = safeValue(name, v);
+  }
+  const conflicts = caseConflicts(env).map((c) => ({ ...c, lowerValue: variables[c.lower] ?? '', upperValue: variables[c.upper] ?? '' }));
+  const caFiles = await Promise.all(
+    (['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const).filter((n) => env[n]).map((n) => inspectCaFile(n, env[n]!)),
+  );
+  // The same test hooks as the dns stage: tests point both stages at files of their own.
+  const [hosts, resolv] = await Promise.all([readHosts(env.UPSTREAM_DOCTOR_HOSTS_FILE || undefined), readResolvConf(env.UPSTREAM_DOCTOR_RESOLV_CONF || undefined)]);
+  return { decision, variables, conflicts, caFiles, hosts: hostsEntriesFor(hosts, t.host), resolv };
+}
 
 export const envStage: Stage = {
   id: 'env',
-  shouldRun: () => ({ run: false, reason: 'not built yet' }),
-  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+  shouldRun: () => ({ run: true }),
+  async run(ctx): Promise<StageOutcome> {
+    registerSecrets(ctx);
+    const o = await observe(ctx);
+    const env = ctx.env;
+    const facts: EnvFacts = {
+      host: ctx.config.target.host,
+      hostIsLocal: isLocalHost(ctx.config.target.host),
+      decision: o.decision,
+      conflicts: o.conflicts,
+      tlsRejectUnauthorized: env.NODE_TLS_REJECT_UNAUTHORIZED,
+    };
+    const findings = envFindings(facts);
+    const d = o.decision;
+    if (d.proxy) ctx.state.proxy = { ...d.proxy, ...(ctx.state.ca !== undefined ? { ca: ctx.state.ca } : {}) };
+
+    const data: Record<string, unknown> = {
+      proxy: {
+        via: d.proxy ? 'proxy' : 'direct',
+        reason: d.reason,
+        ...(d.from ? { from: d.from } : {}),
+        ...(d.proxy ? { proxy: d.proxy.display } : {}),
+        considered: d.considered,
+        ...(d.noProxy ? { noProxy: d.noProxy } : {}),
+      },
+      variables: o.variables,
+      ...(env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined ? { nodeTlsRejectUnauthorized: env.NODE_TLS_REJECT_UNAUTHORIZED } : {}),
+      nodeOptionsTls: nodeOptionsTlsFlags(env.NODE_OPTIONS),
+      ...(env.NODE_USE_ENV_PROXY !== undefined ? { nodeUseEnvProxy: env.NODE_USE_ENV_PROXY } : {}),
+      caFiles: o.caFiles,
+      hosts: o.hosts.map((h) => ({ address: h.address, line: h.line })),
+      nameservers: o.resolv.nameservers,
+      search: o.resolv.search,
+      node: process.version,
+      ...(UNDICI_VERSION ? { undici: UNDICI_VERSION } : {}),
+    };
+    const parts = [
+      d.proxy ? `via ${d.proxy.display} (${d.from})` : d.reason,
+      `${o.resolv.nameservers.length} nameserver(s)`,
+      o.hosts.length > 0 ? `hosts file pins ${ctx.config.target.host}` : undefined,
+      `Node ${process.version}${UNDICI_VERSION ? `, undici ${UNDICI_VERSION}` : ''}`,
+    ].filter(Boolean);
+    return { status: findings.length > 0 ? 'warn' : 'pass', summary: parts.join('; '), data, findings };
+  },
 };

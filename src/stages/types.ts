@@ -49,6 +49,8 @@ export interface ProxyChoice {
   from: string;
   /** The URL without credentials, safe to print. */
   display: string;
+  /** Extra CA certificates (PEM, from --ca) trusted when the proxy itself speaks TLS (https:// proxies). */
+  ca?: string;
 }
 
 /**
