@@ -3,7 +3,7 @@
  * (through `run`); main() takes an injected io so tests run the CLI in-process.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { appendFile, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
@@ -56,6 +56,7 @@ export function buildProgram(): Command {
     .option('--strict', 'warnings fail the run (exit 1)')
     .option('--model <id>', 'the model the streaming check asks')
     .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
+    .option('--allow-insecure-key', 'send the API key even over plain http to a host that is not this machine')
     .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
@@ -64,11 +65,21 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Write a file atomically: a temporary file in the same folder, then rename. */
+/**
+ * Write a file atomically: a temporary file in the same folder, then rename. Readers (a
+ * textfile collector, a CI upload) see the old file or the new one, never half of one; the
+ * temporary name ends in .tmp so collectors that pick files by extension ignore it.
+ */
 export async function writeAtomic(file: string, content: string): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Keep the mode of a file being replaced; a new one is world-readable (0644 before umask):
+  // reports hold no secrets, and node_exporter usually runs as another user than the check.
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => 0o644,
+  );
   try {
-    await writeFile(tmp, content, { mode: 0o600 });
+    await writeFile(tmp, content, { mode });
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
@@ -174,6 +185,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } catch (e) {
       err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
       return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
+    }
+  }
+  // GitHub Actions shows the Markdown of GITHUB_STEP_SUMMARY on the run's page.
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (config.format === 'github' && summaryFile) {
+    try {
+      await appendFile(summaryFile, redactor.scrub(rendererFor('md')!(report, { color: false })));
+    } catch (e) {
+      err(`diagnose: could not append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as { code?: string }).code ?? String(e)}\n`);
     }
   }
   return report.exitCode;

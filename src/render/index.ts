@@ -3,6 +3,10 @@ import type { Format } from '../config.js';
 import type { Report } from '../report.js';
 import { renderHuman } from './human.js';
 import { renderJson } from './json.js';
+import { renderMarkdown } from './md.js';
+import { renderJunit } from './junit.js';
+import { renderOpenMetrics } from './openmetrics.js';
+import { renderGithub } from './github.js';
 
 export interface RenderOptions {
   /** Colour on or off (human format only). */
@@ -16,6 +20,10 @@ export type Renderer = (report: Report, opts: RenderOptions) => string;
 export const RENDERERS: Partial<Record<Format, Renderer>> = {
   human: renderHuman,
   json: renderJson,
+  md: renderMarkdown,
+  junit: renderJunit,
+  openmetrics: renderOpenMetrics,
+  github: renderGithub,
 };
 
 export function rendererFor(format: Format): Renderer | undefined {

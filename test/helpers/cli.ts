@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/report.js';
+import { assertValidReport } from './schema.js';
 
 export interface CliRun {
   code: number;
@@ -41,6 +42,8 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
     } catch {
       report = undefined;
     }
+    // Every JSON report the suite sees must match the published schema (schema/report.schema.json).
+    if (report !== undefined) assertValidReport(report);
   }
   return { code, stdout, stderr, report };
 }

@@ -1,0 +1,86 @@
+/**
+ * The redaction audit: a server that echoes the key back (headers and body, whole and masked),
+ * every output format, the key from a variable and from a file, and the key (or any 8 characters
+ * of it) must appear nowhere: stdout, stderr, the --output file, the GitHub step summary.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEchoServer, type EchoFixture } from '../../fixtures/echo-server.js';
+import { FORMATS, type Format } from '../../src/config.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+
+const EXT: Record<Format, string> = { human: 'txt', json: 'json', md: 'md', junit: 'xml', openmetrics: 'prom', github: 'log' };
+
+/** A fresh key per run: base62, so no fragment of it is an ordinary word. */
+function makeKey(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return `sk-${[...randomBytes(48)].map((b) => alphabet[b % 62]).join('')}`;
+}
+
+/** Every run of 8 characters of the key (the redactor's shortest fragment). */
+function fragments(key: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 8 <= key.length; i++) out.push(key.slice(i, i + 8));
+  return out;
+}
+
+function leaks(text: string, key: string): string[] {
+  return fragments(key).filter((f) => text.includes(f));
+}
+
+let unauthorized: EchoFixture;
+let accepted: EchoFixture;
+let dir: string;
+
+beforeAll(async () => {
+  unauthorized = await startEchoServer({ status: 401 });
+  accepted = await startEchoServer({ status: 200 });
+  dir = mkdtempSync(join(tmpdir(), 'ud-redaction-'));
+});
+afterAll(async () => {
+  await Promise.all([unauthorized?.close(), accepted?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type KeyVia = 'env' | 'file';
+const PROVIDERS = ['openai-compatible', 'anthropic', 'azure-openai', 'gemini'] as const;
+
+describe.each(['env', 'file'] as KeyVia[])('key from %s', (via) => {
+  describe.each(PROVIDERS)('provider %s', (provider) => {
+    it.each([...FORMATS])('format %s: the key appears nowhere', async (format) => {
+      const key = makeKey();
+      for (const server of [unauthorized, accepted]) {
+        const before = server.received().length;
+        const tag = `${via}-${provider}-${format}-${server.port}`;
+        const out = join(dir, `${tag}.${EXT[format]}`);
+        const summary = join(dir, `${tag}.summary.md`);
+        writeFileSync(summary, '');
+        const keyArgs: string[] = [];
+        const env = cleanEnv({ GITHUB_STEP_SUMMARY: summary, HTTPS_PROXY: undefined });
+        if (via === 'env') {
+          env.AUDIT_KEY = key;
+          keyArgs.push('--api-key-env', 'AUDIT_KEY');
+        } else {
+          const keyFile = join(dir, `${tag}.key`);
+          writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+          keyArgs.push('--api-key-file', keyFile);
+        }
+        const base = provider === 'azure-openai' ? `${server.url}/openai/deployments/d1?api-version=2024-10-21` : `${server.url}/v1`;
+        const run = await runCli([base, '--provider', provider, ...keyArgs, '--format', format, '--output', out, '--stream', '--timeout', '5s'], { env });
+
+        const places = { stdout: run.stdout, stderr: run.stderr, output: readFileSync(out, 'utf8'), summary: readFileSync(summary, 'utf8') };
+        for (const [where, text] of Object.entries(places)) expect(leaks(text, key), `${where} of ${tag}`).toEqual([]);
+        expect(run.stdout.length).toBeGreaterThan(0);
+        if (format === 'github') expect(places.summary).toContain('upstream-doctor');
+        // The ids the server sent reach the ticket, while the key it echoed does not.
+        if (format === 'md') expect(places.stdout).toMatch(/### Request ids[\s\S]*`x-request-id` \| `req_echo_\d+`/);
+        // The audit proves something only if the key really went out and came back.
+        const sent = server.received().slice(before);
+        expect(sent, `the ${tag} server never received the key`).toContain(key);
+      }
+    });
+  });
+});
