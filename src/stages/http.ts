@@ -1,8 +1,161 @@
-/** The http stage. PLACEHOLDER: replaced by the issue that builds it. */
-import type { Stage } from './types.js';
+/**
+ * The http stage: the provider's cheapest authenticated request (or an unauthenticated probe)
+ * over the path the earlier stages chose, and what its answer, or its absence, means.
+ *
+ * data: { request: {method, path, keySent, keyWithheld?, authHeaders}, status?, httpVersion,
+ *   fresh, timings: {connect, tls, request, firstByte, headers, download, total} (ms),
+ *   bytesWritten, bytesRead, requestId?, requestIds, server?, via?, headers (scrubbed),
+ *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
+ */
+import { classifyExchange, type ExchangeOutcome } from '../diagnose/http-rules.js';
+import { attribute } from '../diagnose/intermediaries.js';
+import { probeHttp, type ProbeResult } from '../net/http-probe.js';
+import { scrubEcho, scrubHeaders } from '../net/http-redact.js';
+import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http-request.js';
+import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
+
+/** How much of a body the report keeps (classification reads up to 64 KiB). */
+const EXCERPT = 2048;
+/** Headers that say who is on the path, kept under their own names. */
+const PATH_HEADERS = ['server', 'via', 'cf-ray', 'x-envoy-upstream-service-time', 'x-cache', 'x-served-by', 'x-amz-cf-id', 'x-ms-region'];
+
+function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): ExchangeOutcome {
+  const t = ctx.config.target;
+  if (p.response) {
+    return {
+      response: {
+        status: p.response.status,
+        headers: scrubHeaders(p.response.headers, ctx.redactor, ctx.apiKey),
+        body: scrubEcho(p.response.body.text, ctx.redactor, ctx.apiKey),
+        host: t.host,
+        provider: ctx.config.provider,
+        https: t.scheme === 'https',
+        keySent: plan.keySent,
+        elapsedMs: p.sinceRequestMs ?? p.timings.total,
+        nowMs: p.response.wallMs,
+      },
+    };
+  }
+  const e = p.error!;
+  return {
+    transport: {
+      fact: e.facts.fact,
+      code: e.facts.code,
+      codes: e.facts.codes,
+      phase: e.phase,
+      timedOut: e.timedOut,
+      bytesWritten: p.bytesWritten,
+      bytesRead: p.bytesRead,
+      sinceRequestMs: p.sinceRequestMs,
+      sinceStartMs: p.timings.total,
+      fresh: p.fresh,
+    },
+  };
+}
+
+function requestIds(plan: PlannedRequest, headers: Record<string, string>): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const h of [...plan.profile.requestIdHeaders, 'x-request-id', 'request-id', 'apim-request-id', 'cf-ray', 'x-amzn-requestid', 'x-amzn-trace-id']) {
+    if (headers[h] !== undefined) ids[h] = headers[h]!;
+  }
+  return ids;
+}
+
+function dataOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult, o: ExchangeOutcome, attempts: number): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    request: {
+      method: plan.spec.method,
+      path: scrubEcho(plan.spec.path, ctx.redactor, ctx.apiKey),
+      provider: plan.profile.name,
+      keySent: plan.keySent,
+      ...(plan.keyWithheld ? { keyWithheld: plan.keyWithheld } : {}),
+      authHeaders: plan.authHeaderNames,
+    },
+    httpVersion: p.httpVersion,
+    fresh: p.fresh,
+    timings: p.timings,
+    bytesWritten: p.bytesWritten,
+    bytesRead: p.bytesRead,
+    attempts,
+  };
+  const r = o.response;
+  if (r && p.response) {
+    data.status = r.status;
+    const ids = requestIds(plan, r.headers);
+    data.requestIds = ids;
+    const first = plan.profile.requestIdHeaders.find((h) => ids[h] !== undefined);
+    if (first) data.requestId = ids[first];
+    for (const h of PATH_HEADERS) if (r.headers[h] !== undefined) data[h === 'server' || h === 'via' ? h : h.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = r.headers[h];
+    data.headers = r.headers;
+    data.body = { excerpt: r.body.slice(0, EXCERPT), bytes: p.response.body.bytes, truncated: p.response.body.truncated, contentType: r.headers['content-type'] };
+    if (p.response.body.error) data.bodyError = { code: p.response.body.error.code, fact: p.response.body.error.fact };
+    const a = attribute({ status: r.status, headers: r.headers, body: r.body, host: r.host, provider: r.provider, https: r.https });
+    data.attribution = { answeredBy: a.answeredBy, origin: a.origin, seen: a.seen, providerSide: a.providerSide };
+  } else if (o.transport) {
+    data.error = { fact: o.transport.fact, code: o.transport.code, codes: o.transport.codes, phase: o.transport.phase, timedOut: o.transport.timedOut };
+  }
+  return data;
+}
+
+function summaryOf(plan: PlannedRequest, o: ExchangeOutcome, findings: Finding[]): string {
+  const req = `${plan.spec.method} ${plan.spec.path.split('?')[0]}`;
+  const key = plan.keySent ? 'with the key' : 'without a key';
+  const code = findings[0]?.code;
+  if (o.response) {
+    const s = o.response.status;
+    const ms = Math.round(o.response.elapsedMs);
+    if (s >= 200 && s < 300) return `HTTP ${s} in ${ms} ms (${req}, ${key})${code ? `; ${code}` : ''}`;
+    return `HTTP ${s} after ${ms} ms (${req}, ${key}): ${code ?? 'error'}`;
+  }
+  const t = o.transport!;
+  return `no response to ${req} (${t.code ?? t.fact} in phase ${t.phase}): ${code ?? 'error'}`;
+}
 
 export const httpStage: Stage = {
   id: 'http',
-  shouldRun: () => ({ run: false, reason: 'not built yet' }),
-  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+  shouldRun(ctx) {
+    if (!ctx.state.endpoint) return { run: false, reason: 'no address to connect to: the tcp stage did not get through' };
+    if (ctx.state.proxy && !ctx.state.tunnelOk) return { run: false, reason: 'the proxy did not open a tunnel to the target' };
+    if (ctx.config.target.scheme === 'https' && !ctx.state.tlsOk) return { run: false, reason: 'the TLS handshake did not succeed' };
+    return { run: true };
+  },
+  async run(ctx, signal, deadline): Promise<StageOutcome> {
+    const plan = planKeyCheck(ctx);
+    let probe = await probeHttp(ctx, plan.spec, signal, deadline);
+    let attempts = 1;
+    // A reset before headers: try once more on a new connection to tell a flaky path from a consistent one.
+    const firstFact = probe.error?.facts.fact;
+    const first = probe;
+    if (!probe.response && probe.error && !probe.error.timedOut && (firstFact === 'reset' || firstFact === 'closed') && probe.error.phase !== 'connect' && probe.error.phase !== 'tls' && deadline - ctx.now() > 500) {
+      probe = await probeHttp(ctx, plan.spec, signal, deadline);
+      attempts = 2;
+    }
+    const outcome = outcomeOf(ctx, plan, probe);
+    const opts = { keyWithheld: plan.keyWithheld === 'insecure', host: ctx.config.target.host, overrideFlag: INSECURE_KEY_FLAG };
+    let findings = classifyExchange(outcome, opts);
+    if (attempts === 2 && probe.response) {
+      // The second connection got an answer: the reset is intermittent, a warning beside what the answer means.
+      const reset = classifyExchange(outcomeOf(ctx, plan, first), { ...opts, keyWithheld: false })[0]!;
+      reset.severity = 'warning';
+      reset.retry = 'once';
+      reset.evidence.push(`a second attempt on another new connection got HTTP ${probe.response.status}: the reset is intermittent`);
+      findings = [...findings, reset];
+    } else if (attempts === 2 && findings[0]) {
+      findings[0].evidence.push('a second attempt on another new connection failed the same way: the failure is consistent, so a retry will not help');
+      findings[0].retry = 'no';
+    }
+    const t0 = ctx.config.target;
+    // The catalogue's commands name the target: {host}, {port}, {url}.
+    for (const f of findings) f.params = { host: t0.host, port: t0.port, url: t0.url.replace(/\/$/, ''), ...(f.params ?? {}) };
+    const st = ctx.state;
+    st.httpAnswered = outcome.response !== undefined;
+    st.httpOk = outcome.response !== undefined && outcome.response.status >= 200 && outcome.response.status < 300;
+    const t = outcome.transport;
+    if (t && findings[0]?.code === 'HEADERS_TIMEOUT' && t.bytesRead === 0 && t.sinceRequestMs !== undefined) {
+      st.stall = { stage: 'http', code: 'HEADERS_TIMEOUT', afterMs: Math.round(t.sinceRequestMs), bytesWritten: t.bytesWritten, bytesRead: t.bytesRead };
+    }
+    const errors = findings.filter((f) => (f.severity ?? 'error') === 'error' && f.code !== 'CLOCK_SKEW');
+    const status = errors.length > 0 ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+    return { status, summary: summaryOf(plan, outcome, findings), data: dataOf(ctx, plan, probe, outcome, attempts), findings };
+  },
 };

@@ -1,0 +1,237 @@
+/** Catalogue entries for what the API itself answered: keys, permissions, paths, limits, its own errors. */
+import type { CatalogueEntry } from './types.js';
+
+const authEntries: CatalogueEntry[] = [
+  {
+    code: 'AUTH_MISSING',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 15,
+    title: 'No API key was sent, and the endpoint requires one',
+    explanation:
+      "The endpoint answered 401 because no key arrived. Either no key was configured for this run, or one was sent and something removed it on the way (a gateway that strips Authorization, a relay that expects another header), or the key went in a header this API does not read (an OpenAI-style Bearer key sent to Azure, which wants api-key).",
+    origin: 'provider',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: "Give the key through the provider's variable or a file (never on the command line).", command: 'OPENAI_API_KEY=... diagnose {url}   # or: diagnose {url} --api-key-file /run/secrets/key' },
+      { who: 'you', text: 'Check that the provider profile matches the endpoint: each API reads the key from its own header.', command: 'diagnose {url} --provider azure-openai   # api-key; anthropic: x-api-key; gemini: x-goog-api-key' },
+      { who: 'gateway', text: 'If a gateway sits in front, check that it forwards the Authorization (or api-key, x-api-key) header.', command: 'proxy_set_header Authorization $http_authorization;' },
+    ],
+  },
+  {
+    code: 'AUTH_INVALID',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 15,
+    title: 'The API key was refused',
+    explanation:
+      'The key arrived and the API does not accept it: a typo or stray whitespace, a revoked or rotated key, a key of another provider or project, or a key for another Azure resource or region. Gemini reports a bad key as 400 API_KEY_INVALID rather than 401. Retrying will not help.',
+    origin: 'provider',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: "Compare the fingerprint in this report (prefix and last four characters) with the key in the provider's console." },
+      { who: 'you', text: 'Look for whitespace or a newline in the variable or file the key comes from.', command: 'printf %s "$OPENAI_API_KEY" | wc -c' },
+      { who: 'you', text: 'Issue a new key if the old one was revoked or belongs to another project or organisation.' },
+    ],
+    attach: ['the key fingerprint (never the key)', 'the request id'],
+  },
+  {
+    code: 'FORBIDDEN',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 15,
+    title: 'The request is forbidden',
+    explanation:
+      "The endpoint refused with 403 for a reason other than the key itself: the key's project or organisation lacks access, an IP allow-list excludes this machine's egress address, the API is disabled for the project, or a firewall or WAF (Cloudflare, an ALB rule, a corporate filter) blocked the request. The evidence says who answered: a forward proxy or security appliance is not the provider.",
+    origin: 'provider',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: "Check the project, organisation and model permissions of the key in the provider's console." },
+      { who: 'you', text: "Find the egress address the provider sees and compare it with any IP allow-list.", command: 'curl -s https://ifconfig.me' },
+      { who: 'network', text: 'If a security appliance or forward proxy answered, ask the network team to allow the API host.' },
+    ],
+    attach: ['the status and body', 'the server and via headers', 'the egress IP address'],
+  },
+  {
+    code: 'REGION_BLOCKED',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 15,
+    title: 'The provider refuses requests from this country or region',
+    explanation:
+      "The provider decides by the address your traffic leaves from, not by the key: the same key works from a supported region. Relays and CDN workers egressing from an unsupported location cause this as well.",
+    origin: 'provider',
+    owner: 'network',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Find the egress address and where it is located.', command: 'curl -s https://ipinfo.io' },
+      { who: 'network', text: 'Route the API traffic through an egress in a supported region (a proxy, NAT gateway or relay located there).', command: 'HTTPS_PROXY=http://<proxy-in-supported-region>:3128 diagnose {url}' },
+    ],
+    attach: ['the egress IP address and its location', 'the request id'],
+  },
+  {
+    code: 'KEY_NOT_SENT_INSECURE',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 15,
+    title: 'The key was not sent: plain http to a host that is not this machine',
+    explanation:
+      'Over plain http the key would cross the network readable by anyone on the path, so the tool refused to send it and probed without it. Use https, or, when the network is trusted (a private link to a local model server), allow it explicitly.',
+    origin: 'local',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Use the https endpoint of the API.', command: 'diagnose https://{host}/v1' },
+      { who: 'you', text: 'Or allow the key over plain http on a network you trust.', command: 'diagnose {url} {flag}' },
+    ],
+  },
+];
+
+const statusEntries: CatalogueEntry[] = [
+  {
+    code: 'NOT_FOUND',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'Not found: wrong base URL, path, deployment or model',
+    explanation:
+      "A JSON error naming a model or deployment (model_not_found, DeploymentNotFound, \"The model x does not exist\") means the base URL is right and the name is wrong; on Azure, the deployment name is not the model name. An empty 404, an HTML page or \"404 page not found\" means nothing is served at that path: a missing or doubled /v1, or a gateway route that does not exist.",
+    origin: 'provider',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'List what the server offers and compare with the model or deployment you use.', command: 'curl -s {url}/models -H "Authorization: Bearer $OPENAI_API_KEY" | head -c 2000' },
+      { who: 'you', text: 'Check the base path: OpenAI-style servers serve under /v1, Azure under /openai/deployments/<deployment>, Gemini under /v1beta.' },
+      { who: 'gateway', text: 'If a gateway answered the 404, check that it has a route for this path.' },
+    ],
+    attach: ['the request path', 'the error body'],
+  },
+  {
+    code: 'REQUEST_TOO_LARGE',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'The request is too large (413)',
+    explanation:
+      'Something refused the request body as too large. A proxy in front often has a small default (nginx allows 1 MB unless told otherwise); the provider has its own limits on request bytes and tokens.',
+    origin: 'gateway',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Send less: trim history, split documents, downscale images.' },
+      { who: 'gateway', text: 'If nginx answered, raise its body limit for the API location.', command: 'client_max_body_size 50m;' },
+    ],
+  },
+  {
+    code: 'RATE_LIMITED',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 16,
+    title: 'Rate limited (429)',
+    explanation:
+      'Too many requests or tokens in the current window. This passes: wait as long as the server says (retry-after, retry-after-ms, the x-ratelimit-reset-* or anthropic-ratelimit-*-reset headers) and retry with backoff. A gateway of your own can limit too (nginx limit_req, HAProxy rules). One request larger than the whole per-minute token allowance can never succeed, whatever the wait.',
+    origin: 'provider',
+    owner: 'you',
+    retry: 'yes',
+    steps: [
+      { who: 'you', text: 'Retry after the delay the server gave, with exponential backoff and jitter for the next attempts.', command: 'wait = retry_after or min(60, 2 ** attempt) * (0.5 + random())' },
+      { who: 'you', text: 'Spread the load: fewer concurrent requests, smaller max_tokens, batching.' },
+      { who: 'provider', text: 'If the limits are too low for the workload, ask the provider for a higher tier or quota.' },
+      { who: 'gateway', text: 'If your gateway answered the 429, review its rate limits.', command: 'limit_req zone=api burst=20 nodelay;' },
+    ],
+    attach: ['the rate-limit headers', 'the request id'],
+  },
+  {
+    code: 'QUOTA_EXCEEDED',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 16,
+    title: 'Quota or billing exhausted',
+    explanation:
+      'The account, project or deployment has no allowance left: no credit, a spend limit reached, a per-day quota used up, or a deployment whose limit is effectively zero (a retry-after of a day). It looks like rate limiting (often the same 429), but waiting a minute does not help.',
+    origin: 'provider',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: "Check billing, credit and usage limits in the provider's console; add credit or raise the limit." },
+      { who: 'you', text: 'Check that the key belongs to the project you expect (a key of an unfunded project gives this).' },
+      { who: 'you', text: 'On Azure, give the deployment tokens-per-minute quota; on Gemini, a per-day quota resets at midnight Pacific time.' },
+    ],
+    attach: ['the error body', 'the request id'],
+  },
+  {
+    code: 'SERVER_ERROR',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'The provider had an internal error',
+    explanation: 'The API itself failed while handling the request (500 and kin). It is usually transient and not caused by the request.',
+    origin: 'provider',
+    owner: 'provider',
+    retry: 'yes',
+    steps: [
+      { who: 'you', text: 'Retry with exponential backoff.' },
+      { who: 'provider', text: "Check the provider's status page; if it persists, report it with the request id and time." },
+    ],
+    attach: ['the request id', 'the UTC time'],
+  },
+  {
+    code: 'OVERLOADED',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'The provider says it is overloaded',
+    explanation: 'The API is short of capacity (Anthropic 529 overloaded_error, a 503 from the provider, Azure "high demand"). Nothing is wrong on your side; it passes, sometimes after minutes.',
+    origin: 'provider',
+    owner: 'provider',
+    retry: 'yes',
+    steps: [
+      { who: 'you', text: 'Retry with exponential backoff and jitter; keep the total wait bounded and fail over to another model or region if you can.' },
+      { who: 'provider', text: "Check the provider's status page." },
+    ],
+    attach: ['the request id', 'the UTC time'],
+  },
+  {
+    code: 'HTTP_REDIRECT',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'The endpoint answered with a redirect',
+    explanation:
+      'An API endpoint does not redirect; a redirect means the base URL is not the API (http instead of https, a missing path, a login page of a portal or proxy). The tool does not follow redirects, so the key never goes to another host.',
+    origin: 'unknown',
+    owner: 'you',
+    retry: 'no',
+    steps: [{ who: 'you', text: 'Use the URL the API documents (look at the Location in the evidence) as the target and base URL.' }],
+  },
+  {
+    code: 'HTTP_ERROR_STATUS',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'The endpoint answered with an error status',
+    explanation: 'An HTTP error that none of the more specific diagnoses covers. The status, the body and who answered are in the evidence.',
+    origin: 'unknown',
+    owner: 'you',
+    retry: 'no',
+    steps: [{ who: 'you', text: 'Read the error body in the evidence; a 400 about a missing header behind a gateway often means the gateway strips it.', command: 'curl -sv {url}' }],
+  },
+  {
+    code: 'CLOCK_SKEW',
+    stage: 'http',
+    severity: 'warning',
+    exitCode: 0,
+    title: "The local clock differs from the server's by more than a minute",
+    explanation:
+      'A wrong clock makes valid certificates look expired or not yet valid, and signed requests and tokens get refused. The server\'s Date header is a good reference.',
+    origin: 'local',
+    owner: 'you',
+    retry: 'no',
+    steps: [{ who: 'you', text: 'Synchronise the clock with NTP.', command: 'timedatectl set-ntp true && timedatectl status' }],
+  },
+];
+
+export const httpApiEntries: CatalogueEntry[] = [...authEntries, ...statusEntries];

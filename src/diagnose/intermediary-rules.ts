@@ -1,0 +1,84 @@
+/**
+ * Responses an intermediary wrote about its upstream (pure): Envoy's reset and timeout replies,
+ * 502/503/504 pages of nginx, HAProxy, ALB, Google's front end, and Cloudflare's 52x. Their
+ * owner is whoever runs that hop: the gateway's operator, or the provider for its own edge.
+ */
+import type { Retry } from '../report.js';
+import type { Finding } from '../stages/types.js';
+import type { EnvoyReply, ResetFamily } from './envoy.js';
+import { timingEvidence } from './gateway-timeouts.js';
+import { finding, ownerOf, type ResponseContext } from './response-context.js';
+
+const RESET_MEANING: Record<ResetFamily, { line: string; retry: Retry }> = {
+  'connect-failure': { line: 'the intermediary could not open a connection to its upstream (nothing listening, host down or restarting)', retry: 'yes' },
+  'connect-timeout': { line: "the intermediary's connection attempt to its upstream timed out (upstream overloaded, blackholed SYN, or a stall in upstream TLS)", retry: 'yes' },
+  termination: { line: 'an established upstream connection closed before the response headers: typically a keep-alive race, the upstream closing an idle pooled connection just as the intermediary reused it', retry: 'once' },
+  overflow: { line: "a circuit breaker of the intermediary tripped (too many pending requests or connections): it is shedding load", retry: 'yes' },
+  'remote-reset': { line: 'the upstream reset the stream (HTTP/2 RST_STREAM or refused stream)', retry: 'once' },
+  'local-reset': { line: 'the intermediary reset the stream itself', retry: 'once' },
+  'protocol-error': { line: 'the upstream answered with something that is not valid HTTP for the intermediary (HTTP/1 vs HTTP/2 mismatch, bad headers)', retry: 'no' },
+  'connect-request': { line: 'a CONNECT request through the intermediary failed', retry: 'yes' },
+  unknown: { line: 'the reset reason is not one the tool knows; the intermediary access log has the response flags', retry: 'once' },
+};
+
+const TRANSPORT_LINE: Record<NonNullable<EnvoyReply['transportFamily']>, string> = {
+  refused: 'the upstream refused the connection (errno 111, connection refused)',
+  unreachable: 'the upstream was unreachable (no route to host)',
+  timeout: 'the connection to the upstream timed out',
+  reset: 'the upstream reset the connection',
+  tls: 'TLS between the intermediary and its upstream failed (certificate verification, SNI or protocol)',
+  other: 'see the transport failure reason',
+};
+
+function envoyFinding(c: ResponseContext, e: EnvoyReply): Finding {
+  const details: Record<string, unknown> = { intermediary: 'envoy', resetReason: e.resetReason ?? 'unknown', retried: e.retried };
+  if (e.transportFailureReason) details.transportFailureReason = e.transportFailureReason;
+  if (e.resetFamily) details.resetFamily = e.resetFamily;
+  const fam = e.resetFamily ?? 'unknown';
+  const meaning = RESET_MEANING[fam];
+  const extra = [e.resetReason ? `reset reason "${e.resetReason}": ${meaning.line}` : 'no reset reason in the body (an older Envoy build): the access log has the response flags'];
+  if (e.transportFailureReason && e.transportFamily) extra.push(`transport failure reason "${e.transportFailureReason}": ${TRANSPORT_LINE[e.transportFamily]}`);
+  if (e.retried) extra.push('the intermediary already retried; this is the latest attempt');
+  const retry: Retry = e.transportFamily === 'tls' ? 'no' : meaning.retry;
+  return finding(c, 'UPSTREAM_RESET_REPORTED', extra, { details, owner: ownerOf(c.attr.origin), retry });
+}
+
+function timeoutFinding(c: ResponseContext, hop: string): Finding {
+  const extra = [timingEvidence(c.ev.elapsedMs, `${hop} gave up`)];
+  const ust = Number(c.ev.headers['x-envoy-upstream-service-time']);
+  if (Number.isFinite(ust) && ust > 0) extra.push(timingEvidence(ust, 'x-envoy-upstream-service-time says the upstream was waited on'));
+  return finding(c, 'GATEWAY_TIMEOUT', extra, { owner: ownerOf(c.attr.origin), details: { elapsedMs: Math.round(c.ev.elapsedMs) } });
+}
+
+const CLOUDFLARE_52X: Record<number, string> = {
+  520: 'Cloudflare got an empty or unknown answer from the origin',
+  521: 'the origin refused Cloudflare\'s connection (down, or blocking Cloudflare)',
+  522: 'Cloudflare\'s connection to the origin timed out',
+  523: 'Cloudflare cannot route to the origin',
+  525: 'the TLS handshake between Cloudflare and the origin failed',
+  526: 'the origin\'s certificate is invalid for Cloudflare',
+};
+
+export function intermediaryRules(c: ResponseContext, envoy: EnvoyReply | undefined): Finding | undefined {
+  const s = c.ev.status;
+  const hop = c.attr.answeredBy === 'provider' ? "the provider's edge" : c.attr.answeredBy === 'unknown' ? 'an intermediary' : c.attr.answeredBy;
+  if (envoy) {
+    if (envoy.kind === 'reset-before-headers') return envoyFinding(c, envoy);
+    if (envoy.kind === 'upstream-timeout' || envoy.kind === 'max-stream-duration') return timeoutFinding(c, 'Envoy');
+    return finding(c, 'BAD_GATEWAY', [envoy.kind === 'maintenance' ? 'Envoy says the upstream cluster is in maintenance mode' : 'Envoy has no healthy upstream host to send the request to'], {
+      owner: ownerOf(c.attr.origin),
+      retry: 'yes',
+    });
+  }
+  if (s === 504 || s === 524 || /cf_gateway_timeout|gateway time-?out/.test(c.text)) return timeoutFinding(c, hop);
+  if (s === 502 || (s >= 520 && s <= 526)) {
+    const extra = [CLOUDFLARE_52X[s] ?? `${hop} got no valid answer from its upstream`];
+    return finding(c, 'BAD_GATEWAY', extra, { owner: ownerOf(c.attr.origin), retry: s === 525 || s === 526 ? 'no' : undefined });
+  }
+  if (s === 503 && c.attr.answeredBy !== 'provider' && c.attr.answeredBy !== 'unknown') {
+    const extra = [`${hop} has no upstream able to take the request`];
+    if (c.attr.answeredBy === 'nginx') extra.push("nginx also answers 503 when its limit_req or limit_conn rejects a request: look for 'limiting requests' in its error log");
+    return finding(c, 'BAD_GATEWAY', extra, { owner: ownerOf(c.attr.origin), retry: 'yes' });
+  }
+  return undefined;
+}
