@@ -3,7 +3,7 @@
  * or the forward proxy followed by a CONNECT tunnel), then TLS for https. Later stages (http,
  * stream, mtu) open their connections here so nothing resolves or chooses twice.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './tunnel.js';
@@ -11,11 +11,13 @@ import { openTunnel } from './tunnel.js';
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    // Always the same coded error on abort, so callers classify it by code (errorFacts: 'aborted').
+    const aborted = () => Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal.reason });
+    if (signal.aborted) return reject(aborted());
     const socket = netConnect({ host: endpoint.address, port: endpoint.port });
     const onAbort = () => {
       socket.destroy();
-      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal.reason }));
+      reject(aborted());
     };
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
@@ -43,8 +45,18 @@ export async function openRaw(ctx: RunContext, signal: AbortSignal): Promise<Soc
   const socket = await connectTcp(endpoint, signal);
   if (!ctx.state.proxy) return socket;
   const t = ctx.config.target;
-  const tunnel = await openTunnel(socket, ctx.state.proxy, { host: t.host, port: t.port }, signal);
-  return tunnel.socket;
+  try {
+    const tunnel = await openTunnel(socket, ctx.state.proxy, { host: t.host, port: t.port }, signal);
+    return tunnel.socket;
+  } catch (err) {
+    socket.destroy(); // a refused tunnel must not leave the connection to the proxy open
+    throw err;
+  }
+}
+
+/** The SNI to send for a host: none for IP literals (RFC 6066 forbids them there). */
+export function sniFor(host: string): string | undefined {
+  return isIP(host) ? undefined : host;
 }
 
 export interface SecureOptions {
@@ -60,7 +72,7 @@ export function startTls(ctx: RunContext, raw: Socket, signal: AbortSignal, opts
   return new Promise((resolve, reject) => {
     const sock = tlsConnect({
       socket: raw,
-      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      servername: sniFor(host),
       host,
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
       ca: trustedCas(ctx),

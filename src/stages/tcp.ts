@@ -1,8 +1,66 @@
-/** The tcp stage. PLACEHOLDER: replaced by the issue that builds it. */
-import type { Stage } from './types.js';
+/**
+ * The tcp stage: connect to every address of the first hop (the target, or the forward proxy),
+ * IPv4 and IPv6, in parallel and bounded; choose the address the later stages use.
+ *
+ * data: {
+ *   hop: { kind: 'target' | 'proxy', host, port },
+ *   attempts: TcpAttempt[]            one per address, in resolved order (outcome, ms, code),
+ *   chosen?: { address, family, port, source, reason }   the address later stages use and why,
+ *   timings: { connect }              ms of the chosen address's handshake
+ * }
+ */
+import { isIP } from 'node:net';
+import { pinFor } from '../config.js';
+import { decideTcp, type TcpHop } from '../diagnose/tcp-rules.js';
+import { probeAll } from '../net/tcp-probe.js';
+import { firstHop } from './hop.js';
+import type { Endpoint, RunContext, Stage } from './types.js';
+
+/** How many addresses are dialled at once. */
+const CONCURRENCY = 8;
+
+/**
+ * The addresses to try: those the dns stage resolved; without them, the ones known without any
+ * lookup (an IP literal, a --resolve pin), so the stage never asks DNS itself.
+ */
+export function addressesFor(ctx: RunContext): Endpoint[] | undefined {
+  if (ctx.state.addresses && ctx.state.addresses.length > 0) return ctx.state.addresses;
+  const hop = firstHop(ctx);
+  const fam = isIP(hop.host);
+  if (fam === 4 || fam === 6) return [{ address: hop.host, family: fam, port: hop.port, source: 'literal' }];
+  const pin = pinFor(ctx.config.resolve, hop.host, hop.port);
+  if (pin) return pin.addresses.map((a) => ({ address: a, family: isIP(a) === 6 ? 6 : 4, port: hop.port, source: 'pin' as const }));
+  return undefined;
+}
+
+function hopOf(ctx: RunContext): TcpHop {
+  const h = firstHop(ctx);
+  return { kind: h.kind, host: h.host, port: h.port, ...(h.kind === 'proxy' && ctx.state.proxy ? { from: ctx.state.proxy.from } : {}) };
+}
 
 export const tcpStage: Stage = {
   id: 'tcp',
-  shouldRun: () => ({ run: false, reason: 'not built yet' }),
-  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+  shouldRun(ctx) {
+    if (addressesFor(ctx)) return { run: true };
+    return { run: false, reason: `no address to connect to: ${firstHop(ctx).host} was not resolved` };
+  },
+  async run(ctx, signal) {
+    const endpoints = addressesFor(ctx) ?? [];
+    const hop = hopOf(ctx);
+    const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY);
+    const decision = decideTcp(attempts, hop);
+    if (decision.endpoint) ctx.state.endpoint = decision.endpoint;
+    const chosen = decision.endpoint ? attempts.find((a) => a.address === decision.endpoint!.address) : undefined;
+    return {
+      status: decision.status,
+      summary: decision.summary,
+      data: {
+        hop: { kind: hop.kind, host: hop.host, port: hop.port },
+        attempts,
+        ...(decision.endpoint ? { chosen: { ...decision.endpoint, reason: decision.reason } } : {}),
+        ...(chosen ? { timings: { connect: chosen.ms } } : {}),
+      },
+      findings: decision.findings,
+    };
+  },
 };

@@ -1,8 +1,127 @@
-/** The tls stage. PLACEHOLDER: replaced by the issue that builds it. */
-import type { Stage } from './types.js';
+/**
+ * The tls stage: one handshake to the chosen address (or through the proxy tunnel) with SNI = the
+ * host and ALPN h2, http/1.1; the whole peer chain kept even when it does not verify; the chain
+ * and the host name judged separately; a clock check when a certificate is outside its dates.
+ *
+ * data: {
+ *   address, sni?, alpnOffered, alpn?, protocol?, cipher?,
+ *   outcome: HandshakeKind,  error?: code,  verifyError?: OpenSSL's chain verdict,
+ *   hostname?: { ok, code?, reason? },  chain?: CertInfo[] (leaf first),
+ *   bytesWritten, bytesRead, firstBytes? (a failed handshake's first bytes from the peer),
+ *   clock?: { local, server?, error? },
+ *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
+ *   timings: { connect, handshake }   ms
+ * }
+ */
+import { catalogueEntry } from '../diagnose/catalogue/index.js';
+import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
+import { decideTls, needsClockCheck, UNTRUSTED_CODES } from '../diagnose/tls-rules.js';
+import { preview } from '../diagnose/tls-failure.js';
+import { openRaw, sniFor, trustedCas } from '../net/dial.js';
+import { fetchServerDate, type ServerDate } from '../net/server-date.js';
+import { checkSystemStore } from '../net/system-store.js';
+import { outcomeOf } from '../net/tcp-probe.js';
+import { observeHandshake, type HandshakeFacts } from '../net/tls-probe.js';
+import { formatHost } from '../target.js';
+import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
+
+/** ALPN protocols offered: what an HTTP client would offer. */
+const ALPN = ['h2', 'http/1.1'];
+/** The longest the clock check may take (it only runs when a certificate is outside its dates). */
+const CLOCK_CHECK_MS = 3000;
+
+const severityOf = (f: Finding) => f.severity ?? catalogueEntry(f.code)?.severity ?? 'error';
+
+/** The raw connection could not be opened again although the tcp stage connected: say how. */
+function reconnectFailure(err: unknown, address: string, ms: number): StageOutcome {
+  const { outcome, code } = outcomeOf(err);
+  const evidence = [`re-opening the connection to ${address} for the handshake failed: ${outcome}${code ? ` (${code})` : ''} after ${Math.round(ms)} ms`];
+  let finding: Finding;
+  if (outcome === 'reset') finding = { code: 'TLS_HANDSHAKE_RESET', evidence, details: { kind: 'reset', code, bytesWritten: 0, bytesRead: 0 } };
+  else if (outcome === 'timeout') finding = { code: 'TLS_HANDSHAKE_TIMEOUT', evidence, details: { connectTimeout: true, bytesWritten: 0, bytesRead: 0 } };
+  else finding = { code: CODE_BY_OUTCOME[outcome as keyof typeof CODE_BY_OUTCOME] ?? 'TCP_UNREACHABLE', stage: 'tcp', evidence, details: { code } };
+  return { status: 'fail', summary: `could not re-open the connection to ${address}: ${outcome}`, data: { address, outcome: 'connect-failed', error: code, timings: { connect: ms } }, findings: [finding] };
+}
+
+function summaryOf(h: HandshakeFacts, findings: Finding[]): string {
+  const timing = `${h.ms.toFixed(1)} ms`;
+  if (h.kind !== 'ok') {
+    const what = { timeout: 'did not finish in time', reset: 'reset by the peer', closed: 'closed by the peer', 'not-tls': 'the peer does not speak TLS', alert: 'refused by the peer', error: 'failed' }[h.kind];
+    return `handshake ${what} (${h.bytesWritten} bytes written, ${h.bytesRead} read, ${timing})`;
+  }
+  const base = `${h.protocol ?? 'TLS'} ${h.cipher ?? ''}, ALPN ${h.alpn || 'none'}, ${timing}`.replace(/ ,/, ',');
+  const errors = findings.filter((f) => severityOf(f) === 'error').map((f) => f.code);
+  if (errors.length > 0) return `${base}; certificate not acceptable: ${errors.join(', ')}`;
+  const warnings = findings.map((f) => f.code);
+  return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}`;
+}
 
 export const tlsStage: Stage = {
   id: 'tls',
-  shouldRun: () => ({ run: false, reason: 'not built yet' }),
-  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+  shouldRun(ctx) {
+    if (ctx.config.target.scheme !== 'https') return { run: false, reason: 'plain http: no TLS' };
+    if (!ctx.state.endpoint) return { run: false, reason: 'no TCP connection to build on' };
+    if (ctx.state.proxy && !ctx.state.tunnelOk) return { run: false, reason: 'no tunnel through the forward proxy' };
+    return { run: true };
+  },
+  async run(ctx: RunContext, signal: AbortSignal, deadline: number) {
+    const t = ctx.config.target;
+    const ep = ctx.state.endpoint!;
+    const address = `${formatHost(ep.address)}:${ep.port}`;
+    const t0 = ctx.now();
+    let raw;
+    try {
+      raw = await openRaw(ctx, signal);
+    } catch (err) {
+      return reconnectFailure(err, address, ctx.now() - t0);
+    }
+    const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
+    const servername = sniFor(t.host);
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+
+    const nowMs = Date.now();
+    let serverDate: ServerDate | undefined;
+    if (needsClockCheck(h, nowMs)) {
+      serverDate = await fetchServerDate(ctx, signal, Math.min(CLOCK_CHECK_MS, deadline - ctx.now()));
+    }
+    // Node ignores the OS bundle: whether the root is there tells "install it" from "point Node at it".
+    const systemStore = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await checkSystemStore(h.chain ?? [], ctx.env) : undefined;
+    const findings = decideTls({
+      host: t.host,
+      port: t.port,
+      provider: ctx.config.provider,
+      handshake: h,
+      nowMs,
+      serverDate,
+      extraCa: ctx.state.ca !== undefined,
+      viaProxy: ctx.state.proxy !== undefined,
+      systemStore,
+    });
+
+    if (h.kind === 'ok') ctx.state.alpn = h.alpn ?? '';
+    ctx.state.tlsOk = h.kind === 'ok' && !findings.some((f) => severityOf(f) === 'error');
+    if (h.kind === 'timeout') {
+      // The mtu stage runs by itself on a stall after a good TCP connect.
+      ctx.state.stall = { stage: 'tls', code: 'TLS_HANDSHAKE_TIMEOUT', afterMs: h.ms, bytesWritten: h.bytesWritten, bytesRead: h.bytesRead };
+    }
+    const status = findings.some((f) => severityOf(f) === 'error') ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+    return {
+      status,
+      summary: summaryOf(h, findings),
+      data: {
+        address,
+        ...(servername ? { sni: servername } : {}),
+        alpnOffered: ALPN,
+        outcome: h.kind,
+        ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain } : { error: h.code }),
+        bytesWritten: h.bytesWritten,
+        bytesRead: h.bytesRead,
+        ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
+        ...(systemStore ? { systemStore } : {}),
+        ...(serverDate ? { clock: { local: new Date(nowMs).toISOString(), server: serverDate.date, error: serverDate.error } } : {}),
+        timings: { connect: connectMs, handshake: h.ms },
+      },
+      findings,
+    };
+  },
 };

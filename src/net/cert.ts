@@ -1,0 +1,96 @@
+/**
+ * The peer's certificate chain as plain data: read from a TLS socket (even one that failed
+ * verification), and the host-name check done separately so both it and the chain check are known.
+ */
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+
+/** One certificate of the peer's chain, leaf first. */
+export interface CertInfo {
+  /** Distinguished name, `CN=..., O=...` in the certificate's order. */
+  subject: string;
+  issuer: string;
+  /** Subject alternative names as the certificate lists them (`DNS:api.openai.com`, `IP Address:1.2.3.4`). */
+  sans: string[];
+  /** ISO 8601 start and end of validity. */
+  validFrom: string;
+  validTo: string;
+  /** SHA-256 fingerprint, colon-separated hex. */
+  sha256: string;
+  serialNumber: string;
+  /** Issued by itself (a root, or a lone self-signed certificate). */
+  selfSigned: boolean;
+  /** A CA certificate (basicConstraints CA:true). */
+  ca: boolean;
+}
+
+/** `C=US\nO=Org\nCN=name` (X509Certificate's form) -> `C=US, O=Org, CN=name`. */
+function dn(text: string): string {
+  return text.split('\n').filter(Boolean).join(', ');
+}
+
+function iso(text: string): string {
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? text : new Date(t).toISOString();
+}
+
+/** Plain data about one certificate (DER bytes in). */
+export function certInfo(der: Buffer): CertInfo {
+  const x = new X509Certificate(der);
+  let selfSigned = false;
+  try {
+    selfSigned = x.checkIssued(x) && x.verify(x.publicKey);
+  } catch {
+    selfSigned = false;
+  }
+  return {
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    sans: x.subjectAltName ? x.subjectAltName.split(/,\s*/).filter(Boolean) : [],
+    validFrom: iso(x.validFrom),
+    validTo: iso(x.validTo),
+    sha256: x.fingerprint256,
+    serialNumber: x.serialNumber,
+    selfSigned,
+    ca: x.ca,
+  };
+}
+
+/**
+ * The chain the peer presented (completed by Node from the trust store where it could), leaf first.
+ * Bounded: a hostile peer cannot make it loop or grow without end.
+ */
+export function peerChain(socket: TLSSocket): CertInfo[] {
+  const chain: CertInfo[] = [];
+  const seen = new Set<string>();
+  let cur: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cur && cur.raw && chain.length < 10) {
+    const fp = cur.fingerprint256;
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    try {
+      chain.push(certInfo(cur.raw));
+    } catch {
+      break; // a certificate Node could parse for the handshake but X509Certificate cannot: stop here
+    }
+    cur = cur.issuerCertificate;
+  }
+  return chain;
+}
+
+/** The result of the host-name check against the leaf. */
+export interface HostnameCheck {
+  ok: boolean;
+  /** ERR_TLS_CERT_ALTNAME_INVALID and its reason when it failed. */
+  code?: string;
+  reason?: string;
+}
+
+/** Does the leaf cover `host`? (Node's own check, run whatever the chain verification said.) */
+export function checkHostname(socket: TLSSocket, host: string): HostnameCheck {
+  const leaf: PeerCertificate = socket.getPeerCertificate(false);
+  if (!leaf || !leaf.raw) return { ok: false, code: 'NO_PEER_CERTIFICATE', reason: 'the peer sent no certificate' };
+  const err = checkServerIdentity(host, leaf) as (Error & { code?: string; reason?: string }) | undefined;
+  if (!err) return { ok: true };
+  return { ok: false, code: err.code, reason: err.reason ?? err.message };
+}

@@ -1,0 +1,84 @@
+/** Pure pieces of the tls side: what the peer's first bytes speak, TLS record sniffing, interceptor names. */
+import { describe, expect, it } from 'vitest';
+import { INTERCEPTORS, matchInterceptor } from '../../src/diagnose/interceptors.js';
+import { peerSpeaks, preview } from '../../src/diagnose/tls-failure.js';
+import type { CertInfo } from '../../src/net/cert.js';
+import { dateFromHead } from '../../src/net/server-date.js';
+import { looksLikeTls } from '../../src/net/tls-probe.js';
+
+describe('peerSpeaks / preview', () => {
+  const cases: Array<[string | undefined, string]> = [
+    ['HTTP/1.1 400 Bad Request\r\n', 'http'],
+    ['HTTP/1.0 302 Found\r\nLocation: http://portal/\r\n', 'http'],
+    ['SSH-2.0-OpenSSH_9.2\r\n', 'ssh'],
+    ['220 mail.example ESMTP\r\n', 'smtp-or-ftp'],
+    ['+OK POP3 ready\r\n', 'pop3'],
+    ['* OK IMAP4rev1\r\n', 'imap'],
+    ['\x15\x03\x03\x00\x02\x02\x28', 'tls-alert'],
+    ['\x00\x01garbage', 'unknown'],
+    [undefined, 'nothing'],
+    ['', 'nothing'],
+  ];
+  for (const [head, want] of cases) it(`${JSON.stringify(head)} -> ${want}`, () => expect(peerSpeaks(head)).toBe(want));
+
+  it('text is quoted up to the line end, binary shown as hex', () => {
+    expect(preview('HTTP/1.1 400 Bad Request\r\nX: y')).toBe('"HTTP/1.1 400 Bad Request"');
+    expect(preview('\x00\x01\xff')).toBe('00 01 ff');
+  });
+});
+
+describe('looksLikeTls', () => {
+  const cases: Array<[number[], boolean]> = [
+    [[0x16, 0x03, 0x03], true], // handshake record
+    [[0x15, 0x03, 0x01], true], // alert record
+    [[0x48, 0x54, 0x54, 0x50], false], // "HTTP"
+    [[0x16, 0x48], false],
+    [[], true],
+  ];
+  for (const [bytes, want] of cases) it(`${Buffer.from(bytes).toString('hex') || 'empty'} -> ${want}`, () => expect(looksLikeTls(Buffer.from(bytes))).toBe(want));
+});
+
+describe('matchInterceptor: products by the names in their CAs', () => {
+  const chain = (issuer: string, rootSubject = issuer): CertInfo[] => [
+    { subject: 'CN=api.openai.com', issuer, sans: [], validFrom: '', validTo: '', sha256: '', serialNumber: '', selfSigned: false, ca: false },
+    { subject: rootSubject, issuer: rootSubject, sans: [], validFrom: '', validTo: '', sha256: '', serialNumber: '', selfSigned: true, ca: true },
+  ];
+  const cases: Array<[string, string | undefined]> = [
+    ['CN=Zscaler Intermediate Root CA (zscaler.net), O=Zscaler Inc.', 'Zscaler'],
+    ['CN=ca.goskope.com, O=Netskope Inc', 'Netskope'],
+    ['C=US, ST=California, L=Sunnyvale, O=Fortinet, OU=Certificate Authority, CN=FGT60E4Q16000000', 'Fortinet FortiGate'],
+    ['CN=Cisco Umbrella Secondary SubCA ord-SG, O=Cisco', 'Cisco Umbrella'],
+    ['CN=Palo Alto Networks Decryption CA', 'Palo Alto Networks'],
+    ['CN=mitmproxy, O=mitmproxy', 'mitmproxy'],
+    ['CN=DO_NOT_TRUST_FiddlerRoot, O=DO_NOT_TRUST, OU=Created by http://www.fiddler2.com', 'Fiddler'],
+    ['CN=PortSwigger CA, O=PortSwigger, OU=PortSwigger CA', 'Burp Suite'],
+    ['CN=Charles Proxy CA (1 Jan 2024, host), OU=https://charlesproxy.com/ssl, O=XK72 Ltd', 'Charles Proxy'],
+    ['CN=Avast Web/Mail Shield Root, O=Avast', 'Avast / AVG'],
+    ['CN=ESET SSL Filter CA, O=ESET spol. s r. o.', 'ESET'],
+    ['CN=Kaspersky Anti-Virus Personal Root Certificate', 'Kaspersky'],
+    ['CN=Gateway CA - Cloudflare Managed G1 abcdef', 'Cloudflare Zero Trust Gateway'],
+    // Public CAs are not interceptors, Cloudflare's own public CA included.
+    ['C=US, O=Cloudflare, Inc., CN=Cloudflare Inc ECC CA-3', undefined],
+    ['C=US, O=Google Trust Services, CN=WE1', undefined],
+    ["C=US, O=Let's Encrypt, CN=R11", undefined],
+    ['C=US, O=DigiCert Inc, CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1', undefined],
+  ];
+  for (const [issuer, product] of cases) it(`${issuer} -> ${product ?? 'none'}`, () => expect(matchInterceptor(chain(issuer))?.product).toBe(product));
+
+  it("the leaf's own subject is never matched (it names the API host)", () => {
+    const c = chain('CN=Public CA');
+    c[0]!.subject = 'CN=zscaler.example';
+    expect(matchInterceptor(c)).toBeUndefined();
+  });
+
+  it('the table is data: every product has at least one pattern', () => {
+    for (const s of INTERCEPTORS) expect(s.patterns.length).toBeGreaterThan(0);
+  });
+});
+
+describe('dateFromHead', () => {
+  it('reads the Date header, case-insensitively', () => {
+    expect(dateFromHead('HTTP/1.1 200 OK\r\nServer: x\r\nDATE: Sun, 01 Jan 2045 00:00:00 GMT\r\n')).toBe('Sun, 01 Jan 2045 00:00:00 GMT');
+    expect(dateFromHead('HTTP/1.1 200 OK\r\nServer: x\r\n')).toBeUndefined();
+  });
+});
