@@ -1,8 +1,129 @@
-/** The mtu stage. PLACEHOLDER: replaced by the issue that builds it. */
-import type { Stage } from './types.js';
+/**
+ * The mtu stage: runs by itself when an earlier stage stalled after a good TCP connect
+ * (`ctx.state.stall`), or on demand with `--mtu`. Observe (src/net/mtu-run.ts), decide
+ * (src/diagnose/mtu-rules.ts, pure), then report: MTU_BLACKHOLE_SUSPECTED explains the stall it
+ * accounts for, so it becomes the root cause; what is not an MTU problem is said so.
+ *
+ * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], ss, route, interfaces, stall? }
+ */
+import { isIP } from 'node:net';
+import { pinFor } from '../config.js';
+import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu-evidence.js';
+import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu-rules.js';
+import { observeMtu, type Observation } from '../net/mtu-run.js';
+import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
+
+/** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */
+export function probeEndpoint(ctx: RunContext): Endpoint | undefined {
+  if (ctx.state.endpoint) return ctx.state.endpoint;
+  const { host, port } = ctx.config.target;
+  const family = isIP(host);
+  if (family) return { address: host, port, family: family as 4 | 6, source: 'literal' };
+  const pin = pinFor(ctx.config.resolve, host, port)?.addresses[0];
+  if (pin) return { address: pin, port, family: isIP(pin) as 4 | 6, source: 'pin' };
+  return undefined;
+}
+
+function facts(obs: Observation): MtuFacts {
+  const bySsPort = new Map(obs.ss.sockets.map((s) => [s.localPort, s]));
+  const route = obs.route?.dev ? obs.interfaces.find((i) => i.name === obs.route!.dev) : undefined;
+  const pmtus = obs.ss.sockets.map((s) => s.pmtu ?? 0);
+  return {
+    probes: obs.probes.map((p) => ({
+      kind: p.spec.kind,
+      outcome: p.outcome,
+      bytesWritten: p.trace.bytesWritten,
+      helloBytes: p.trace.firstWriteBytes,
+      bytesRead: p.trace.bytesRead,
+      ss: p.trace.localPort !== undefined ? bySsPort.get(p.trace.localPort) : undefined,
+    })),
+    ssAvailable: obs.ss.available,
+    baseMtu: route?.mtu ?? (pmtus.length ? Math.max(...pmtus) : undefined),
+    learnedMtu: obs.route?.learned ? obs.route.mtu : undefined,
+    thresholdMs: obs.thresholdMs,
+  };
+}
+
+function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceContext, ep: Endpoint): Finding[] {
+  const stall = ctx.state.stall;
+  if (v.kind === 'blackhole') {
+    const b = mtuBracket(v.largestWorkingBytes, v.smallestFailingBytes, ep.family);
+    const mtu = b.low ?? 1280;
+    const tunnel = ec.tunnels[0]?.split(' ')[0];
+    return [
+      {
+        code: 'MTU_BLACKHOLE_SUSPECTED',
+        evidence: blackholeEvidence(f, v, ec),
+        details: {
+          direction: v.direction,
+          confidence: v.confidence,
+          largestWorkingBytes: v.largestWorkingBytes ?? null,
+          smallestFailingBytes: v.smallestFailingBytes ?? null,
+          pathMtuRange: b.low !== undefined ? [b.low, b.high ?? null] : null,
+          thresholdMs: ec.thresholdMs,
+          signals: v.signals,
+        },
+        ...(stall ? { explains: [stall.code] } : {}),
+        params: { iface: tunnel ?? 'wg0', mtu, address: ep.address },
+      },
+    ];
+  }
+  if (v.kind === 'lossy') {
+    return [{ code: 'MTU_CHECK_INCONCLUSIVE', evidence: notMtuEvidence(f, v, ec), details: { signals: v.signals }, params: { address: ep.address } }];
+  }
+  if (v.kind === 'unresponsive' || (stall && v.kind !== 'no-connect')) {
+    return [{ code: 'MTU_RULED_OUT', evidence: notMtuEvidence(f, v, ec), details: { verdict: v.kind } }];
+  }
+  return [];
+}
+
+const SUMMARY: Record<MtuVerdict['kind'], string> = {
+  blackhole: 'MTU blackhole suspected',
+  unresponsive: 'not an MTU problem: the server answers nothing, whatever the size',
+  lossy: 'inconclusive: the path loses packets whatever their size',
+  'pmtud-works': 'no MTU problem: path MTU discovery works',
+  'no-connect': 'the probes could not connect',
+  'no-problem': 'no MTU problem: large and small flights both get through',
+};
 
 export const mtuStage: Stage = {
   id: 'mtu',
-  shouldRun: () => ({ run: false, reason: 'not built yet' }),
-  run: async () => ({ status: 'pass', summary: 'not built yet', data: {}, findings: [] }),
+  shouldRun(ctx) {
+    if (!ctx.config.mtu && !ctx.state.stall) return { run: false, reason: 'nothing stalled after a good TCP connect (--mtu runs the checks anyway)' };
+    if (ctx.state.proxy) return { run: false, reason: 'the traffic goes through a forward proxy; the probes would measure only the path to it' };
+    if (ctx.config.target.scheme !== 'https') return { run: false, reason: 'the MTU probes need a TLS endpoint (https)' };
+    if (ctx.results.tcp?.status === 'fail') return { run: false, reason: 'the TCP connection failed' };
+    if (!probeEndpoint(ctx)) return { run: false, reason: 'no address to probe (the tcp stage chose none)' };
+    return { run: true };
+  },
+  async run(ctx, signal, deadline): Promise<StageOutcome> {
+    const ep = probeEndpoint(ctx)!;
+    const host = ctx.config.target.host;
+    const servername = isIP(host) ? undefined : host;
+    const obs = await observeMtu({ address: ep.address, port: ep.port, servername, signal, now: ctx.now, deadline });
+    const trigger = ctx.state.stall ? 'stall' : 'flag';
+    const base = { trigger, stall: ctx.state.stall ?? null, endpoint: `${ep.address}:${ep.port}`, connectMs: obs.connectMs ?? null, thresholdMs: obs.thresholdMs };
+    if (obs.aborted) return { status: 'warn', summary: 'stopped before the probes settled: no verdict', data: { ...base, aborted: true }, findings: [] };
+    const f = facts(obs);
+    const v = obs.connectError ? ({ kind: 'no-connect' } as const) : mtuVerdict(f);
+    const ec: EvidenceContext = {
+      thresholdMs: obs.thresholdMs,
+      servername,
+      family: ep.family,
+      tunnels: obs.interfaces.filter((i) => i.tunnel || i.mtu < 1500).map((i) => `${i.name} mtu ${i.mtu}`),
+    };
+    const data = {
+      ...base,
+      verdict: v,
+      connectError: obs.connectError ?? null,
+      probes: obs.probes.map((p, i) => ({ kind: p.spec.kind, sni: p.spec.servername ?? null, outcome: p.outcome, ...p.trace, settledMs: Math.round(p.settledMs), ss: f.probes[i]?.ss ?? null })),
+      ss: { available: obs.ss.available, ...(obs.ss.reason ? { reason: obs.ss.reason } : {}) },
+      route: obs.route ?? null,
+      interfaces: obs.interfaces,
+    };
+    const summary =
+      v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
+    const status = v.kind === 'blackhole' ? 'fail' : v.kind === 'lossy' || v.kind === 'no-connect' ? 'warn' : 'pass';
+    return { status, summary, data, findings: findings(ctx, f, v, ec, ep) };
+  },
 };
