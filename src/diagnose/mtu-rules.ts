@@ -19,6 +19,8 @@ export interface ProbeFact {
   /** Size of the first write: the ClientHello record of a TLS probe. */
   helloBytes?: number;
   bytesRead: number;
+  /** The first byte the peer sent, when it sent any. */
+  firstByte?: number;
   /** The kernel's view of the socket at the end of the threshold, when ss had it. */
   ss?: SsInfo;
 }
@@ -121,7 +123,11 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
   const rungs = of('hello');
   const signals: Signal[] = f.ssAvailable ? [] : ['no-ss'];
 
-  const smallReplies = tiny.some(replied) || small.some((p) => p.outcome === 'completed');
+  // The bogus alert is answered the way TLS answers it: an alert record (0x15), a close or a reset.
+  // A peer that sends anything else to everybody (a banner, a dribble of handshake bytes) gives
+  // no contrast, so it cannot make a stalled target look size dependent.
+  const tlsLikeReply = (p: ProbeFact) => p.outcome === 'closed' || p.outcome === 'reset' || (p.outcome === 'answered' && p.firstByte === 0x15);
+  const smallReplies = tiny.some(tlsLikeReply) || small.some((p) => p.outcome === 'completed');
   const lad = ladder(rungs);
   const lossy: Signal[] = [];
   if (connected.some((p) => lossOnGoodConnection(p, f.baseMtu))) lossy.push('retransmits-on-good-connections');

@@ -16,6 +16,8 @@ export interface RawTrace {
   /** Size of the first write (for a TLS probe: the ClientHello record). */
   firstWriteBytes?: number;
   firstByteMs?: number;
+  /** The first byte the peer sent (0x15 starts a TLS alert record, 0x16 a handshake record). */
+  firstByte?: number;
   /** The peer closed its side (FIN). */
   finMs?: number;
   /** The connection failed or was reset: the error code (ECONNRESET ...). */
@@ -42,7 +44,10 @@ export function openProbeConn(address: string, port: number, signal: AbortSignal
     const socket = netConnect({ host: address, port });
     // Counting starts before 'connect' so nothing is missed; reads never pause the kernel queue.
     socket.on('data', (chunk: Buffer) => {
-      if (trace.bytesRead === 0) trace.firstByteMs = now() - t0;
+      if (trace.bytesRead === 0) {
+        trace.firstByteMs = now() - t0;
+        trace.firstByte = chunk[0];
+      }
       trace.bytesRead += chunk.length;
       react();
     });

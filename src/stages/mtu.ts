@@ -35,6 +35,7 @@ function facts(obs: Observation): MtuFacts {
       bytesWritten: p.trace.bytesWritten,
       helloBytes: p.trace.firstWriteBytes,
       bytesRead: p.trace.bytesRead,
+      firstByte: p.trace.firstByte,
       ss: p.trace.localPort !== undefined ? bySsPort.get(p.trace.localPort) : undefined,
     })),
     ssAvailable: obs.ss.available,

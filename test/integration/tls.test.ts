@@ -265,7 +265,10 @@ describe('tls stage: handshake failures (exit 12)', () => {
     // A TLS handshake record header announcing 16 KB, then one byte every 100 ms.
     const srv = await keep(startSpeaker({ bytes: Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]), everyMs: 100 }));
     const run = await runCli([`https://localhost:${srv.port}`, '--resolve', `localhost:${srv.port}:127.0.0.1`, '--json', '--timeout', '1500ms']);
-    // (The exit code is left to the mtu stage, which runs on this stall and may claim it.)
+    // The mtu stage runs on this stall, but a peer that dribbles the same bytes to every probe
+    // gives no size contrast: the TLS stall stays the root cause.
+    expect(run.code).toBe(12);
+    expect(codesOf(run.report!)).not.toContain('MTU_BLACKHOLE_SUSPECTED');
     expect(stageOf(run.report!, 'tls').status).toBe('fail');
     const d = run.report!.diagnoses.find((x) => x.code === 'TLS_HANDSHAKE_TIMEOUT')!;
     expect(d.details.noBytesBack).toBe(false);

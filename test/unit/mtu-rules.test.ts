@@ -4,7 +4,7 @@ import { mtuVerdict, stallThresholdMs, type MtuFacts, type ProbeFact } from '../
 import type { SsInfo } from '../../src/net/mtu-ss.js';
 
 const ss = (o: Partial<SsInfo>): SsInfo => ({ state: 'ESTAB', localPort: 1, peer: '10.0.0.1', peerPort: 443, sendQ: 0, mss: 1448, advmss: 1448, pmtu: 1500, ...o });
-const tiny = (outcome: ProbeFact['outcome'] = 'answered'): ProbeFact => ({ kind: 'tiny', outcome, bytesWritten: 7, helloBytes: 7, bytesRead: outcome === 'answered' ? 7 : 0 });
+const tiny = (outcome: ProbeFact['outcome'] = 'answered'): ProbeFact => ({ kind: 'tiny', outcome, bytesWritten: 7, helloBytes: 7, bytesRead: outcome === 'answered' ? 7 : 0, ...(outcome === 'answered' ? { firstByte: 0x15 } : {}) });
 const small = (outcome: ProbeFact['outcome'] = 'completed', s?: Partial<SsInfo>): ProbeFact => ({
   kind: 'small-handshake', outcome, bytesWritten: 444, helloBytes: 364, bytesRead: outcome === 'completed' ? 1361 : 0, ss: ss({ bytesAcked: 445, ...s }),
 });
@@ -51,6 +51,13 @@ describe('mtuVerdict', () => {
   it('a threshold cut short by the budget never gives more than low confidence', () => {
     const v = mtuVerdict(facts([tiny(), small(), targetStalled(), targetStalled(), ...ladderAll()], { thresholdMs: 400 }));
     expect(v).toMatchObject({ kind: 'blackhole', confidence: 'low' });
+  });
+
+  it('a peer that dribbles the same bytes to everybody gives no contrast: never a blackhole', () => {
+    // A handshake record header then a byte at a time, to every connection whatever it sent.
+    const drip = (kind: ProbeFact['kind'], size: number): ProbeFact => ({ kind, outcome: 'answered', bytesWritten: size, helloBytes: size, bytesRead: 12, firstByte: 0x16, ss: ss({ bytesAcked: size + 1 }) });
+    const v = mtuVerdict(facts([drip('tiny', 7), drip('small-handshake', 364), drip('target-handshake', 388), drip('target-handshake', 388), ...LADDER.map((n) => drip('hello', n))]));
+    expect(v.kind).not.toBe('blackhole');
   });
 
   it('tarpit: nothing answers whatever the size (hellos acked by the kernel) -> unresponsive', () => {
