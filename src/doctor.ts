@@ -1,5 +1,7 @@
 /** One diagnosis run: config in, report out. No printing here. */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { formatHost } from './target.js';
 import type { Config } from './config.js';
 import { attribute, type CompareSection } from './diagnose/compare-direct.js';
 import { compose, verdictOf } from './diagnose/compose.js';
@@ -23,6 +25,13 @@ export interface DoctorOptions {
   /** The stages to run (tests may pass a subset). */
   stages?: readonly Stage[];
   redactor?: Redactor;
+}
+
+/** Placeholder values the catalogue may use in any entry, from the target. */
+export function targetParams(config: Config): Record<string, string | number> {
+  const t = config.target;
+  const hostPort = `${formatHost(t.host)}:${t.port}`;
+  return { host: t.host, port: t.port, hostPort, url: t.url, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}` };
 }
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {
@@ -54,8 +63,8 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });
     run.interrupted ||= direct.interrupted;
     try {
-      const directComposition = compose(direct.findings);
-      const proxied = compose(run.findings);
+      const directComposition = compose(direct.findings, targetParams(config));
+      const proxied = compose(run.findings, targetParams(config));
       const a = attribute(ctx.state.proxy.display, run.findings, { ...proxied, internalError: run.internalErrors.length > 0 }, { ...directComposition, internalError: direct.internalErrors.length > 0 });
       run.findings = a.findings;
       compare = { proxy: ctx.state.proxy.display, outcome: a.outcome, proxied: a.proxied, direct: { ...a.direct, stages: direct.stages, diagnoses: directComposition.diagnoses } };
@@ -67,7 +76,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
   const internalErrors: InternalError[] = [...run.internalErrors];
   let composition;
   try {
-    composition = compose(run.findings);
+    composition = compose(run.findings, targetParams(config));
   } catch (err) {
     internalErrors.push({ stage: 'tool', message: err instanceof Error ? err.message : String(err) });
     composition = { diagnoses: [], rootCause: undefined };

@@ -11,18 +11,19 @@ export class UnknownCodeError extends Error {
   override readonly name = 'UnknownCodeError';
 }
 
-export function toDiagnosis(f: Finding & { stage: StageId }): Diagnosis {
+export function toDiagnosis(f: Finding & { stage: StageId }, base: Params = {}): Diagnosis {
+  const params = { ...base, ...f.params };
   const entry = catalogueEntry(f.code);
   if (!entry) throw new UnknownCodeError(`finding with a code the catalogue does not know: ${f.code}`);
   const d: Diagnosis = {
     code: entry.code,
     severity: f.severity ?? entry.severity,
     stage: f.stage ?? entry.stage,
-    title: fillTemplate(entry.title, f.params),
+    title: fillTemplate(entry.title, params),
     evidence: f.evidence,
     remediation: entry.steps.map((s) => ({
-      text: fillTemplate(s.text, f.params),
-      ...(s.command !== undefined ? { command: fillTemplate(s.command, f.params) } : {}),
+      text: fillTemplate(s.text, params),
+      ...(s.command !== undefined ? { command: fillTemplate(s.command, params) } : {}),
       who: s.who,
     })),
     origin: f.origin ?? entry.origin,
@@ -42,11 +43,14 @@ export interface Composition {
 }
 
 /** Order diagnoses (root cause first, then by stage and severity) and pick the root cause. */
-export function compose(findings: Array<Finding & { stage: StageId }>): Composition {
+/** Placeholder values every finding inherits (the target's host, port ...); its own params win. */
+export type Params = Record<string, string | number>;
+
+export function compose(findings: Array<Finding & { stage: StageId }>, base: Params = {}): Composition {
   // One diagnosis per code: a second finding of the same code adds its evidence.
   const byCode = new Map<string, Diagnosis>();
   for (const f of findings) {
-    const d = toDiagnosis(f);
+    const d = toDiagnosis(f, base);
     const seen = byCode.get(d.code);
     if (seen) {
       for (const e of d.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);

@@ -128,7 +128,7 @@ export function decideTcp(attempts: TcpAttempt[], hop: TcpHop): TcpDecision {
     return {
       reason,
       status: 'fail',
-      summary: `could not connect to the ${where}${formatHost(hop.host)}:${hop.port}: ${n === 1 ? addrText(attempts[0]!) : `all ${n} addresses`} ${kinds}`,
+      summary: `could not connect to ${where ? `the ${where}` : ''}${formatHost(hop.host)}:${hop.port}: ${n === 1 ? addrText(attempts[0]!) : `all ${n} addresses`} ${kinds}`,
       findings: failureFindings(attempts, hop),
     };
   }

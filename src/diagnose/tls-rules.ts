@@ -113,13 +113,18 @@ function clockFinding(f: TlsFacts, cert: CertInfo, which: 'expired' | 'notyet'):
  * for IPs), systemBundle (the OS CA bundle to point Node at).
  */
 function params(f: TlsFacts, extra: Record<string, string> = {}): Record<string, string | number> {
-  const sni = sniFor(f.host);
+  return tlsParams(f.host, f.port, f.systemStore?.path, extra);
+}
+
+/** The placeholder values for a host and port (also for findings made outside decideTls). */
+export function tlsParams(host: string, port: number, systemBundle?: string, extra: Record<string, string> = {}): Record<string, string | number> {
+  const sni = sniFor(host);
   return {
-    host: f.host,
-    port: f.port,
-    hostPort: `${formatHost(f.host)}:${f.port}`,
+    host,
+    port,
+    hostPort: `${formatHost(host)}:${port}`,
     sniArg: sni ? ` -servername ${sni}` : '',
-    systemBundle: f.systemStore?.path ?? '/etc/ssl/certs/ca-certificates.crt',
+    systemBundle: systemBundle ?? '/etc/ssl/certs/ca-certificates.crt',
     ...extra,
   };
 }

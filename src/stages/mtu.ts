@@ -73,7 +73,7 @@ function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceConte
     return [{ code: 'MTU_CHECK_INCONCLUSIVE', evidence: notMtuEvidence(f, v, ec), details: { signals: v.signals }, params: { address: ep.address } }];
   }
   if (v.kind === 'unresponsive' || (stall && v.kind !== 'no-connect')) {
-    return [{ code: 'MTU_RULED_OUT', evidence: notMtuEvidence(f, v, ec), details: { verdict: v.kind } }];
+    return [{ code: 'MTU_RULED_OUT', evidence: notMtuEvidence(f, v, ec), details: { verdict: v.kind }, params: { address: ep.address, port: ep.port, host: ctx.config.target.host } }];
   }
   return [];
 }

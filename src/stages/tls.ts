@@ -15,7 +15,7 @@
  */
 import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
-import { decideTls, needsClockCheck, UNTRUSTED_CODES } from '../diagnose/tls-rules.js';
+import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls-rules.js';
 import { preview } from '../diagnose/tls-failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
@@ -33,13 +33,14 @@ const CLOCK_CHECK_MS = 3000;
 const severityOf = (f: Finding) => f.severity ?? catalogueEntry(f.code)?.severity ?? 'error';
 
 /** The raw connection could not be opened again although the tcp stage connected: say how. */
-function reconnectFailure(err: unknown, address: string, ms: number): StageOutcome {
+function reconnectFailure(ctx: RunContext, err: unknown, address: string, ms: number): StageOutcome {
   const { outcome, code } = outcomeOf(err);
   const evidence = [`re-opening the connection to ${address} for the handshake failed: ${outcome}${code ? ` (${code})` : ''} after ${Math.round(ms)} ms`];
   let finding: Finding;
   if (outcome === 'reset') finding = { code: 'TLS_HANDSHAKE_RESET', evidence, details: { kind: 'reset', code, bytesWritten: 0, bytesRead: 0 } };
   else if (outcome === 'timeout') finding = { code: 'TLS_HANDSHAKE_TIMEOUT', evidence, details: { connectTimeout: true, bytesWritten: 0, bytesRead: 0 } };
   else finding = { code: CODE_BY_OUTCOME[outcome as keyof typeof CODE_BY_OUTCOME] ?? 'TCP_UNREACHABLE', stage: 'tcp', evidence, details: { code } };
+  finding.params = tlsParams(ctx.config.target.host, ctx.config.target.port);
   return { status: 'fail', summary: `could not re-open the connection to ${address}: ${outcome}`, data: { address, outcome: 'connect-failed', error: code, timings: { connect: ms } }, findings: [finding] };
 }
 
@@ -73,7 +74,7 @@ export const tlsStage: Stage = {
     try {
       raw = await openRaw(ctx, signal);
     } catch (err) {
-      return reconnectFailure(err, address, ctx.now() - t0);
+      return reconnectFailure(ctx, err, address, ctx.now() - t0);
     }
     const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);

@@ -43,7 +43,10 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
       report = undefined;
     }
     // Every JSON report the suite sees must match the published schema (schema/report.schema.json).
-    if (report !== undefined) assertValidReport(report);
+    if (report !== undefined) {
+      assertValidReport(report);
+      assertPlaceholdersFilled(report);
+    }
   }
   return { code, stdout, stderr, report };
 }
@@ -57,4 +60,14 @@ export function stageOf(report: Report, id: string) {
 
 export function codesOf(report: Report): string[] {
   return report.diagnoses.map((d) => d.code);
+}
+
+/** Every `{name}` of the catalogue's remediation text must have been filled from the finding. */
+export function assertPlaceholdersFilled(report: Report): void {
+  for (const d of report.diagnoses) {
+    for (const r of d.remediation) {
+      const left = `${r.text}\n${r.command ?? ''}`.match(/\{[a-zA-Z][a-zA-Z0-9]*\}/g);
+      if (left) throw new Error(`${d.code}: remediation has unfilled placeholders ${left.join(', ')}: ${r.text}`);
+    }
+  }
 }

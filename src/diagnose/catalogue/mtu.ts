@@ -95,6 +95,20 @@ export const mtuEntries: CatalogueEntry[] = [
     origin: 'unknown',
     owner: 'you',
     retry: 'no',
-    steps: [],
+    steps: [
+      {
+        who: 'you',
+        text: 'Follow the steps of the diagnosis this one accompanies: packet size is not the cause, so tunnel MTU and MSS settings will not help.',
+      },
+      {
+        who: 'you',
+        text: 'When even the smallest probe got no answer, something accepts the connection and never speaks: check that the service on {address} port {port} is the TLS endpoint you expect and is not hung.',
+        command: 'openssl s_client -connect {address}:{port} -servername {host} </dev/null',
+      },
+      {
+        who: 'network',
+        text: 'If the service is healthy from elsewhere, ask the network team whether a firewall, IPS or load balancer on the path accepts connections and then holds them silently.',
+      },
+    ],
   },
 ];
