@@ -57,7 +57,13 @@ export function splitHostPort(text: string, what: string): { host: string; port?
 function checkHost(host: string, what: string): string {
   const h = host.toLowerCase();
   if (h === '') throw new UsageError(`${what}: the host is missing (try api.openai.com)`);
+  if (h.includes('%')) throw new UsageError(`${what}: "${host}" has an IPv6 zone index (%...), which is not supported; give a routable address`);
   if (isIP(h)) return h;
+  // A name whose last label is a number is read as an IPv4 address by URL parsers (1.2.3 becomes
+  // 1.2.0.3): accept only the canonical dotted quad, so what we probe is what the user typed.
+  if (/^(0x[0-9a-f]*|\d+)$/i.test(h.replace(/\.$/, '').split('.').pop() ?? '')) {
+    throw new UsageError(`${what}: "${host}" is neither a host name nor an IPv4 address in dotted form (like 127.0.0.1)`);
+  }
   if (!isHostName(h)) throw new UsageError(`${what}: "${host}" is not a valid host name (letters, digits, '-' and '.'; try api.openai.com)`);
   return h.replace(/\.$/, '');
 }
@@ -121,7 +127,8 @@ export function parseTarget(input: string): Target {
   const { host, port } = splitHostPort(authority, what);
   const h = checkHost(host, what);
   const p = port ?? 443;
-  const basePath = pathPart.replace(/\/+$/, '');
+  // Normalise the path the way the URL form does (dot segments, percent-encoding).
+  const basePath = pathPart === '' ? '' : new URL(`https://placeholder${pathPart}`).pathname.replace(/\/+$/, '');
   return { input, scheme: 'https', host: h, port: p, basePath, query: '', url: buildUrl('https', h, p, basePath) };
 }
 

@@ -19,6 +19,7 @@ describe('parseTarget: accepted forms', () => {
     ['https://[::1]:8443/v1', 'https', '::1', 8443, '/v1', 'https://[::1]:8443/v1'],
     ['api.example.com/v1', 'https', 'api.example.com', 443, '/v1', 'https://api.example.com/v1'],
     ['api.openai.com.', 'https', 'api.openai.com', 443, '', 'https://api.openai.com/'],
+    ['api.example.com/a/./b/../v1', 'https', 'api.example.com', 443, '/a/v1', 'https://api.example.com/a/v1'],
   ])('%s', (input, scheme, host, port, basePath, url) => {
     const t = parseTarget(input);
     expect(t).toMatchObject({ input, scheme, host, port, basePath, url });
@@ -53,6 +54,11 @@ describe('parseTarget: usage errors', () => {
     ['http:/x', /not a valid URL/],
     ['a'.repeat(64) + '.com', /not a valid host/],
     ['api.example.com/v1?x=1', /full URL/],
+    // Found by the property tests: URL parsers read these as (odd) IPv4 addresses or cannot write them.
+    ['1.2.3', /dotted form/],
+    ['https://1.2.3/v1', /dotted form/],
+    ['openai127.0.0.1', /dotted form/],
+    ['[fe80::1%eth0]:443', /zone index/],
   ])('%j', (input, message) => {
     expect(() => parseTarget(input)).toThrow(UsageError);
     expect(() => parseTarget(input)).toThrow(message);
