@@ -108,6 +108,13 @@ describe('catalogue', () => {
     }
   });
 
+  it('only errors carry a failing exit code (warnings and info never decide the exit code)', () => {
+    for (const e of CATALOGUE) {
+      if (e.severity === 'error') expect(e.exitCode, e.code).toBeGreaterThanOrEqual(10);
+      else expect(e.exitCode, e.code).toBe(0);
+    }
+  });
+
   it('codes are unique', () => {
     expect(new Set(CATALOGUE.map((e) => e.code)).size).toBe(CATALOGUE.length);
   });

@@ -61,7 +61,7 @@ export const mtuEntries: CatalogueEntry[] = [
     code: 'MTU_CHECK_INCONCLUSIVE',
     stage: 'mtu',
     severity: 'warning',
-    exitCode: 14,
+    exitCode: 0,
     title: 'The path loses packets whatever their size: not an MTU problem, but not healthy',
     explanation:
       'Probes of different sizes did not behave consistently: small connections needed retransmissions, or a small ' +
