@@ -7,11 +7,9 @@ import { appendFile, readFile, rename, stat, writeFile, unlink } from 'node:fs/p
 import { dirname, basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
-import { runDoctor } from './doctor.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit.js';
 import { loadKey } from './key.js';
-import { spinnerEvents } from './progress.js';
 import { rendererFor } from './render/index.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
@@ -160,6 +158,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
+  const [{ runDoctor }, { spinnerEvents }] = await Promise.all([import('./doctor.js'), import('./progress.js')]);
   const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
   let report: Report;
   try {
