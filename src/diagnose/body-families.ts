@@ -5,11 +5,11 @@
  */
 
 export const FAMILIES = {
-  quota: /insufficient_quota|exceeded your current quota|billing|credit balance|out of credits|payment required|spend(ing)? limit|quota (has been )?exceeded|limit: 0\b|per ?day|perday|monthly limit|usage limit/,
+  quota: /insufficient_quota|exceeded your current quota|billing|credit balance|(out of|insufficient) credits|payment required|spend(ing)? limit|quota (has been )?exceeded|out of [a-z ]{0,30}quota|quota will be replenished|budget(_| has been | is )exceeded|exceeded (your |the )?budget|limit: 0\b|per ?day|perday|monthly limit|usage limit/,
   perMinute: /per ?minute|perminute|per_minute|\brpm\b|\btpm\b/,
   region: /unsupported_country|country, region,? or territory|user location is not supported|not available in your (country|region)|unsupported.region|region is not supported|location is not supported/,
-  authMissing: /didn'?t provide an api key|missing (subscription )?key|no api key|api key (is )?(required|missing)|missing (authentication|credentials|api.key)|authorization header (is )?(required|missing)|x-api-key header is required|must provide .*(api key|token)|no auth credentials/,
-  authInvalid: /invalid_api_key|incorrect api key|invalid (x-)?api[- ]key|invalid (subscription )?key|api key not valid|api_key_invalid|api key not found|authentication_error|invalid authentication|invalid (bearer |access )?token|token (is )?(invalid|expired|revoked)|unauthenticated|unauthorized|key (was )?(revoked|disabled|expired)/,
+  authMissing: /didn'?t provide an api key|missing (subscription )?key|no api key|api key (is )?(required|missing)|missing (authentication|credentials|api.key)|authorization header (is )?(required|missing)|x-api-key header is required|must provide .*(api key|token)|no auth credentials|unregistered callers|without established identity/,
+  authInvalid: /invalid_api_key|incorrect api key|invalid (x-)?api[- ]key|invalid (subscription )?key|api key not valid|api_key_invalid|api key not found|authentication_error|invalid authentication|invalid (bearer |access )?token|token (is )?(invalid|expired|revoked)|unauthenticated|unauthorized|key (was )?(revoked|disabled|expired)|key (was )?(reported as )?leaked/,
   ipBlocked: /ip not authorized|not in (the )?allow ?list|ip address .{0,40}not allowed|ip_not_allowed/,
   modelMissing: /model_not_found|deploymentnotfound|deployment .{0,60}(not found|does not exist)|the model .{0,80}does not exist|model .{0,80}not found|no such model|unknown model|invalid model|not_found_error.{0,80}model|model: /,
   overloaded: /overload|high demand|over capacity|capacity|server is busy|temporarily unavailable|try again later|unavailable/,

@@ -15,6 +15,7 @@ export type ResetFamily =
   | 'connect-timeout'
   | 'termination'
   | 'overflow'
+  | 'overload-manager'
   | 'remote-reset'
   | 'local-reset'
   | 'protocol-error'
@@ -41,6 +42,8 @@ export function resetFamily(reason: string): ResetFamily {
   if (/connection (establishment )?failure|connect(ion)? fail/.test(r)) return 'connect-failure';
   if (/connection timeout|connect timeout/.test(r)) return 'connect-timeout';
   if (/connection termination|connection terminated/.test(r)) return 'termination';
+  // The overload manager (Envoy itself short of memory or CPU) is not a circuit breaker.
+  if (/overload manager/.test(r)) return 'overload-manager';
   if (/overflow|overload/.test(r)) return 'overflow';
   if (/remote (refused stream )?reset/.test(r)) return 'remote-reset';
   if (/local (refused stream )?reset/.test(r)) return 'local-reset';

@@ -11,7 +11,9 @@ export interface GatewayDefault {
 
 export const GATEWAY_DEFAULTS: readonly GatewayDefault[] = [
   { seconds: 15, who: "Envoy's default route timeout (Istio, Envoy-based gateways)" },
-  { seconds: 60, who: "nginx's proxy_read_timeout, the AWS ALB idle timeout, or Envoy AI Gateway's request timeout" },
+  { seconds: 29, who: "AWS API Gateway's integration timeout" },
+  { seconds: 30, who: "the Google Cloud load balancer's backend service timeout, or Heroku's router" },
+  { seconds: 60, who: "nginx's proxy_read_timeout, the AWS ALB idle timeout, Kong's upstream read timeout, or Envoy AI Gateway's request timeout" },
   { seconds: 100, who: "Cloudflare's proxy read timeout (older plans: 524 at 100 s)" },
   { seconds: 120, who: "Cloudflare's proxy read timeout (524 at 120 s)" },
   { seconds: 300, who: "Envoy's stream_idle_timeout or undici's headersTimeout/bodyTimeout" },

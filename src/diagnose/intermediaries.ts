@@ -1,14 +1,16 @@
 /**
  * Who answered (pure): an intermediary's own reply (Envoy, nginx, HAProxy, Cloudflare, AWS ELB,
- * Google Front End, Squid) or the API behind them; and whether that intermediary belongs to the
+ * Google Front End, Squid, Kong, Caddy, AWS API Gateway, Akamai, Varnish/Fastly) or the API behind them; and whether that intermediary belongs to the
  * provider (its edge) or to the user's side (a gateway). Attribution comes before interpretation:
  * an Envoy reset page next to `cf-ray` and the provider's request-id headers is the provider's
  * own Envoy, not the user's mesh.
  */
 import type { Origin, ProviderName } from '../report.js';
-import { parseAnyError } from '../providers/errors.js';
+import { parseAnyError, parseJson } from '../providers/errors.js';
+import { bodySignature, headerSignatures, isProviderHost, PASS_THROUGH, providerMarkers, type Intermediary } from './intermediary-signatures.js';
 
-export type Intermediary = 'envoy' | 'nginx' | 'haproxy' | 'cloudflare' | 'aws-elb' | 'google-frontend' | 'squid' | 'unknown';
+export type { Intermediary } from './intermediary-signatures.js';
+export { bodySignature, headerSignatures, isProviderHost, providerMarkers } from './intermediary-signatures.js';
 
 /** One HTTP response, as far as attribution needs it. Header names lower-case. */
 export interface ResponseFacts {
@@ -34,69 +36,36 @@ export interface Attribution {
   evidence: string[];
 }
 
-/** Hosts of the providers' public APIs. */
-export function isProviderHost(host: string): boolean {
-  return (
-    host === 'api.openai.com' ||
-    host === 'api.anthropic.com' ||
-    host === 'generativelanguage.googleapis.com' ||
-    host.endsWith('.openai.azure.com') ||
-    host.endsWith('.cognitiveservices.azure.com') ||
-    host.endsWith('.services.ai.azure.com')
-  );
-}
-
-/** A body that an intermediary writes itself (its error page). */
-export function bodySignature(body: string, headers: Record<string, string>): Intermediary | undefined {
-  const b = body.slice(0, 8192);
-  const server = (headers.server ?? '').toLowerCase();
-  if (/upstream connect error or disconnect\/reset before headers|^\s*(retried and the latest )?reset reason: /i.test(b)) return 'envoy';
-  if (/^\s*(no healthy upstream|upstream request timeout|upstream max stream duration reached|maintenance mode)\s*$/i.test(b)) return 'envoy';
-  if (/<hr><center>(nginx|openresty|tengine)[^<]*<\/center>/i.test(b)) return 'nginx';
-  if (/^<html><body><h1>\d{3} [^<]*<\/h1>/i.test(b.trimStart())) return 'haproxy';
-  if (/cf-error-details|cf-wrapper|cloudflare ray id|cf_gateway_timeout|used cloudflare to restrict access/i.test(b)) return 'cloudflare';
-  if (/^\s*error code: (10\d\d|52\d)\s*$/i.test(b)) return 'cloudflare';
-  if (/Error \d{3} \(Server Error\)!!1|That(’|')s an error\.|Please try again in 30 seconds/i.test(b)) return 'google-frontend';
-  if (headers['x-squid-error'] !== undefined || /generated .* by .*\(squid\//i.test(b)) return 'squid';
-  // AWS ALB writes the nginx-looking page without the nginx footer (and says awselb); the same
-  // page with no ALB header is nginx with its footer removed (ingress-nginx, custom builds).
-  if (/<center><h1>\d{3} [^<]*<\/h1><\/center>/i.test(b)) return server.startsWith('awselb') ? 'aws-elb' : 'nginx';
-  // nginx writes its pages with CRLF line ends (ALB with LF): enough when only the head survives.
-  if (/^<html>\r\n<head><title>\d{3} [^<]*<\/title><\/head>/i.test(b.trimStart())) return 'nginx';
-  return undefined;
-}
-
-/** Intermediaries whose traces appear in the headers. */
-export function headerSignatures(headers: Record<string, string>): Intermediary[] {
-  const found = new Set<Intermediary>();
-  const server = (headers.server ?? '').toLowerCase();
-  const via = (headers.via ?? '').toLowerCase();
-  if (/envoy/.test(server) || Object.keys(headers).some((h) => h.startsWith('x-envoy-'))) found.add('envoy');
-  if (/^(nginx|openresty|tengine)/.test(server)) found.add('nginx');
-  if (/haproxy/.test(server)) found.add('haproxy');
-  if (server === 'cloudflare' || headers['cf-ray'] !== undefined || headers['cf-cache-status'] !== undefined) found.add('cloudflare');
-  if (server.startsWith('awselb') || headers['x-amzn-trace-id'] !== undefined) found.add('aws-elb');
-  if (/google frontend|^gfe\/|^esf$/.test(server) || /\bgoogle\b/.test(via)) found.add('google-frontend');
-  if (/squid/.test(server) || /squid/.test(via) || headers['x-squid-error'] !== undefined) found.add('squid');
-  return [...found];
-}
-
-/** Headers only the providers' API tiers send (request ids, processing times, rate-limit families). */
-export function providerMarkers(headers: Record<string, string>): string[] {
-  const names = Object.keys(headers);
-  const out: string[] = [];
-  for (const h of ['openai-processing-ms', 'openai-organization', 'openai-version', 'openai-project', 'anthropic-organization-id', 'apim-request-id', 'x-ms-region', 'x-goog-request-id']) {
-    if (headers[h] !== undefined) out.push(h);
-  }
-  if (/^req_/.test(headers['request-id'] ?? '')) out.push('request-id');
-  if (names.some((h) => h.startsWith('anthropic-ratelimit-'))) out.push('anthropic-ratelimit-*');
-  return out;
-}
-
 /** A JSON error body in one of the API families' shapes (a provider, or an API server like vLLM). */
 function apiErrorBody(body: string): boolean {
   const e = parseAnyError(body);
   return e !== undefined && (e.code !== undefined || e.type !== undefined || e.message !== undefined);
+}
+
+/**
+ * API gateways (Kong, AWS API Gateway) write their own replies as a bare `{"message": ...}`;
+ * the APIs behind them answer in their own error shapes. AWS API Gateway also names its own
+ * errors in x-amzn-ErrorType.
+ */
+function gatewayJson(r: ResponseFacts, seen: Intermediary[]): Intermediary | undefined {
+  const gw = seen.find((h) => h === 'kong' || h === 'aws-apigateway');
+  if (!gw) return undefined;
+  if (gw === 'aws-apigateway' && r.headers['x-amzn-errortype'] !== undefined) return gw;
+  const v = parseJson(r.body);
+  const bare = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>).message === 'string' && !('error' in v);
+  return bare ? gw : undefined;
+}
+
+/**
+ * A 502/503/504 HTML page (an error_page of nginx with proxy_intercept_errors, a maintenance page)
+ * with the headers of one reverse proxy only: API servers do not answer in HTML, so that proxy
+ * served it. Hops that overwrite Server or pass origin pages through are not taken.
+ */
+function gatewayPage(r: ResponseFacts, seen: Intermediary[]): Intermediary | undefined {
+  if (r.status < 502 || r.status > 504) return undefined;
+  const html = /text\/html/i.test(r.headers['content-type'] ?? '') || /^\s*<(!doctype|html)/i.test(r.body);
+  const own = seen.filter((h) => !PASS_THROUGH.includes(h));
+  return html && own.length === 1 ? own[0] : undefined;
 }
 
 export function attribute(r: ResponseFacts): Attribution {
@@ -107,9 +76,13 @@ export function attribute(r: ResponseFacts): Attribution {
   const providerHost = isProviderHost(r.host);
 
   let answeredBy: Attribution['answeredBy'];
+  let gw: Intermediary | undefined;
   if (page) {
     answeredBy = page;
     evidence.push(`the body is ${page}'s own error page`);
+  } else if (markers.length === 0 && r.status >= 400 && (gw = gatewayJson(r, seen))) {
+    answeredBy = gw;
+    evidence.push(`a bare {"message"} JSON body beside ${gw}'s headers and nothing from an API: ${gw} wrote the reply itself`);
   } else if (apiErrorBody(r.body) || markers.length > 0 || (r.status >= 200 && r.status < 300)) {
     // Cloudflare surfaces a 524 as JSON through the provider's API format: the page test above caught it.
     answeredBy = 'provider';
@@ -122,6 +95,9 @@ export function attribute(r: ResponseFacts): Attribution {
   } else if (seen.length === 1 && r.status >= 400 && r.body.trim() === '') {
     answeredBy = seen[0]!;
     evidence.push(`an empty ${r.status} with ${seen[0]}'s headers and nothing from an API`);
+  } else if (markers.length === 0 && (gw = gatewayPage(r, seen))) {
+    answeredBy = gw;
+    evidence.push(`an HTML ${r.status} page (no API writes those) with only ${gw}'s headers: ${gw} served its own error page`);
   } else {
     answeredBy = 'unknown';
   }

@@ -14,6 +14,7 @@ const RESET_MEANING: Record<ResetFamily, { line: string; retry: Retry }> = {
   'connect-timeout': { line: "the intermediary's connection attempt to its upstream timed out (upstream overloaded, blackholed SYN, or a stall in upstream TLS)", retry: 'yes' },
   termination: { line: 'an established upstream connection closed before the response headers: typically a keep-alive race, the upstream closing an idle pooled connection just as the intermediary reused it', retry: 'once' },
   overflow: { line: "a circuit breaker of the intermediary tripped (too many pending requests or connections): it is shedding load", retry: 'yes' },
+  'overload-manager': { line: "the intermediary itself ran short of memory or CPU and shed the request (Envoy's overload manager)", retry: 'yes' },
   'remote-reset': { line: 'the upstream reset the stream (HTTP/2 RST_STREAM or refused stream)', retry: 'once' },
   'local-reset': { line: 'the intermediary reset the stream itself', retry: 'once' },
   'protocol-error': { line: 'the upstream answered with something that is not valid HTTP for the intermediary (HTTP/1 vs HTTP/2 mismatch, bad headers)', retry: 'no' },
@@ -44,6 +45,7 @@ function envoyFinding(c: ResponseContext, e: EnvoyReply): Finding {
 }
 
 function timeoutFinding(c: ResponseContext, hop: string): Finding {
+  c = gatewayStatus(c);
   const extra = [timingEvidence(c.ev.elapsedMs, `${hop} gave up`)];
   const ust = Number(c.ev.headers['x-envoy-upstream-service-time']);
   if (Number.isFinite(ust) && ust > 0) extra.push(timingEvidence(ust, 'x-envoy-upstream-service-time says the upstream was waited on'));
@@ -59,6 +61,9 @@ const CLOUDFLARE_52X: Record<number, string> = {
   526: 'the origin\'s certificate is invalid for Cloudflare',
 };
 
+/** Wordings of hops that gave up waiting (Varnish/Fastly, Kong, AWS API Gateway, Akamai, Traefik). */
+const TIMED_OUT = /cf_gateway_timeout|gateway time-?out|first byte timeout|between bytes timeout|upstream (server )?(is )?timing out|endpoint request timed out|did not receive a timely response/;
+
 export function intermediaryRules(c: ResponseContext, envoy: EnvoyReply | undefined): Finding | undefined {
   const s = c.ev.status;
   const hop = c.attr.answeredBy === 'provider' ? "the provider's edge" : c.attr.answeredBy === 'unknown' ? 'an intermediary' : c.attr.answeredBy;
@@ -70,15 +75,29 @@ export function intermediaryRules(c: ResponseContext, envoy: EnvoyReply | undefi
       retry: 'yes',
     });
   }
-  if (s === 504 || s === 524 || /cf_gateway_timeout|gateway time-?out/.test(c.text)) return timeoutFinding(c, hop);
+  const byHop = c.attr.answeredBy !== 'provider' && c.attr.answeredBy !== 'unknown';
+  if (s === 504 || s === 524 || (s >= 500 && TIMED_OUT.test(c.text))) return timeoutFinding(c, hop);
   if (s === 502 || (s >= 520 && s <= 526)) {
     const extra = [CLOUDFLARE_52X[s] ?? `${hop} got no valid answer from its upstream`];
-    return finding(c, 'BAD_GATEWAY', extra, { owner: ownerOf(c.attr.origin), retry: s === 525 || s === 526 ? 'no' : undefined });
+    const g = gatewayStatus(c);
+    return finding(g, 'BAD_GATEWAY', extra, { owner: ownerOf(g.attr.origin), retry: s === 525 || s === 526 ? 'no' : undefined });
   }
-  if (s === 503 && c.attr.answeredBy !== 'provider' && c.attr.answeredBy !== 'unknown') {
+  if (s === 503 && byHop) {
     const extra = [`${hop} has no upstream able to take the request`];
-    if (c.attr.answeredBy === 'nginx') extra.push("nginx also answers 503 when its limit_req or limit_conn rejects a request: look for 'limiting requests' in its error log");
+    if (c.attr.answeredBy === 'nginx') extra.push("nginx also answers 503 when its limit_req or limit_conn rejects a request: look for 'limiting requests' or 'limiting connections' in its error log");
+    if (c.attr.answeredBy === 'haproxy') extra.push('HAProxy also answers 503 when a request waited in the queue longer than timeout queue (every server at maxconn)');
     return finding(c, 'BAD_GATEWAY', extra, { owner: ownerOf(c.attr.origin), retry: 'yes' });
   }
   return undefined;
+}
+
+/**
+ * 502, 504 and Cloudflare's 52x are gateway statuses by definition: whoever wrote one is a proxy
+ * between you and the API, even when its product cannot be told. An unattributed one is taken as
+ * the gateway's (the provider's edge only with evidence for it).
+ */
+function gatewayStatus(c: ResponseContext): ResponseContext {
+  if (c.attr.origin !== 'unknown') return c;
+  const line = `a ${c.ev.status} is a gateway's answer about its upstream: a proxy between you and the API wrote it, though its product could not be told`;
+  return { ...c, attr: { ...c.attr, origin: 'gateway' }, base: [...c.base, line] };
 }

@@ -23,6 +23,32 @@ export interface ResponseEvidence {
   elapsedMs: number;
   /** Wall-clock time (epoch ms) when the headers arrived. */
   nowMs: number;
+  /** How the body read ended when it did not end cleanly (cut by the peer, or still coming at the deadline). */
+  bodyEnd?: BodyEnd;
+}
+
+/** An unfinished response body. */
+export interface BodyEnd {
+  /** The wire fact (closed, reset, other) of the error that ended the read. */
+  fact: string;
+  code?: string;
+  /** True when the stage's deadline ended the read while the body was still coming. */
+  timedOut: boolean;
+  /** Body bytes received. */
+  bytes: number;
+  /** Milliseconds from the headers to the end of the read. */
+  downloadMs?: number;
+}
+
+/** One evidence line about an unfinished body. */
+export function bodyEndLine(ev: ResponseEvidence): string | undefined {
+  const b = ev.bodyEnd;
+  if (!b) return undefined;
+  const expected = ev.headers['content-length'];
+  const after = b.downloadMs !== undefined ? ` ${(b.downloadMs / 1000).toFixed(2)} s after the headers` : '';
+  const of = expected !== undefined ? ` of the ${expected} that content-length announced` : '';
+  if (b.timedOut) return `the body never finished: ${b.bytes} bytes${of} had arrived when the deadline ended the read${after}`;
+  return `the body was cut (${b.code ?? b.fact}) after ${b.bytes} bytes${of}${after}`;
 }
 
 /** The shared part of every response finding. */
@@ -64,7 +90,9 @@ export function responseContext(ev: ResponseEvidence): ResponseContext {
   if (perr?.code || perr?.type || perr?.message) {
     base.push(`error body: ${[perr.code, perr.type].filter(Boolean).join(' / ')}${perr.message ? ` "${perr.message.slice(0, 200)}"` : ''}`);
   } else if (ev.body.trim() !== '') base.push(`body starts: "${firstLine(ev.body)}"`);
-  else base.push('the body is empty');
+  else base.push(ev.body === '' ? 'the body is empty' : 'the body is only whitespace');
+  const cut = bodyEndLine(ev);
+  if (cut) base.push(cut);
   const details: Record<string, unknown> = { status: ev.status, answeredBy: attr.answeredBy };
   if (attr.answeredBy !== 'provider') details.intermediary = attr.answeredBy;
   if (perr?.code) details.errorCode = perr.code;

@@ -8,14 +8,15 @@ import { matches } from './body-families.js';
 import { parseEnvoyBody } from './envoy.js';
 import { intermediaryRules } from './intermediary-rules.js';
 import { readRateLimit } from './ratelimit.js';
-import { finding, responseContext, type ResponseContext, type ResponseEvidence } from './response-context.js';
+import { bodyIncomplete, challenge, hopWrote, notAnApi } from './response-checks.js';
+import { finding, ownerOf, responseContext, type ResponseContext, type ResponseEvidence } from './response-context.js';
 
 export type { ResponseEvidence } from './response-context.js';
 
 /** Classify one non-2xx response; undefined for a success. */
 export function classifyResponse(ev: ResponseEvidence): Finding | undefined {
   const s = ev.status;
-  if (s >= 200 && s < 300) return undefined;
+  if (s >= 200 && s < 300) return notAnApi(ev) ?? bodyIncomplete(ev);
   const c = responseContext(ev);
   if (s >= 300 && s < 400) {
     const loc = ev.headers.location;
@@ -36,13 +37,16 @@ function apiRules(c: ResponseContext): Finding {
   const { ev, text } = c;
   const s = ev.status;
   const provider = c.attr.answeredBy === 'provider' || c.attr.answeredBy === 'unknown';
-  if (s === 401 || (s === 403 && matches(text, 'authInvalid') && !matches(text, 'region')) || (s === 400 && /api_key_invalid|api key not valid|api key not found/.test(text))) {
+  const authWords = (matches(text, 'authInvalid') || matches(text, 'authMissing')) && !matches(text, 'region');
+  if (s === 401 || (s === 403 && authWords) || (s === 400 && /api_key_invalid|api key not valid|api key not found/.test(text))) {
     if (matches(text, 'ipBlocked')) return finding(c, 'FORBIDDEN', ['the endpoint refuses the address this machine connects from'], { owner: 'you' });
-    if (!ev.keySent) return finding(c, 'AUTH_MISSING', ['no key was sent, and the endpoint asks for one']);
+    const ch = challenge(c);
+    if (!ev.keySent) return finding(c, 'AUTH_MISSING', ['no key was sent, and the endpoint asks for one', ...ch.lines]);
+    if (ch.foreign) return finding(c, 'AUTH_MISSING', ch.lines);
     if (matches(text, 'authMissing')) {
-      return finding(c, 'AUTH_MISSING', ['a key was sent, but the endpoint says none arrived: a gateway may strip the header, or the provider profile puts it in the wrong header']);
+      return finding(c, 'AUTH_MISSING', ['a key was sent, but the endpoint says none arrived: a gateway may strip the header, or the provider profile puts it in the wrong header', ...ch.lines]);
     }
-    return finding(c, 'AUTH_INVALID', ['the key was sent and refused']);
+    return finding(c, 'AUTH_INVALID', ['the key was sent and refused', ...ch.lines]);
   }
   if (matches(text, 'region') && (s === 403 || s === 400 || s === 451)) {
     return finding(c, 'REGION_BLOCKED', ['the provider refuses the country or region of the address this machine egresses from']);
@@ -50,7 +54,10 @@ function apiRules(c: ResponseContext): Finding {
   if ((s === 403 || s === 402 || s === 400) && matches(text, 'quota')) return finding(c, 'QUOTA_EXCEEDED', ['the refusal names quota or billing']);
   if (s === 402) return finding(c, 'QUOTA_EXCEEDED', ['402 Payment Required']);
   if (s === 403) {
-    if (matches(text, 'waf')) return finding(c, 'FORBIDDEN', ['a firewall or security policy blocked the request'], { owner: c.attr.providerSide ? 'provider' : 'network' });
+    if (matches(text, 'waf')) return finding(c, 'FORBIDDEN', ['a firewall or security policy blocked the request'], { owner: c.attr.providerSide ? 'provider' : hopWrote(c) ? ownerOf(c.attr.origin) : 'network' });
+    if (hopWrote(c)) {
+      return finding(c, 'FORBIDDEN', [`${c.attr.answeredBy} refused the request itself (an access rule, allow-list or WAF of that hop): the API never saw it, so the key is not in question`], { owner: ownerOf(c.attr.origin) });
+    }
     return finding(c, 'FORBIDDEN', [ev.keySent ? 'the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)' : 'refused without a key']);
   }
   if (s === 404) return notFound(c);
@@ -61,9 +68,13 @@ function apiRules(c: ResponseContext): Finding {
   return finding(c, 'HTTP_ERROR_STATUS', [s === 400 && matches(text, 'missingHeader') ? 'the API says a required header is missing: a gateway may strip it' : `status ${s} is not one the tool has a more specific diagnosis for`]);
 }
 
+/** Wordings of "no such route" from web frameworks and API servers (Go, Express, FastAPI, OpenAI, LM Studio). */
+const NO_ROUTE = /page not found|cannot (get|post)|no route|not found<\/|<html|invalid url|unexpected endpoint|unknown (url|endpoint|route|path)|no (such )?(endpoint|handler)|route .{0,60}not found/i;
+
 function notFound(c: ResponseContext): Finding {
   const model = matches(c.text, 'modelMissing');
-  const kind = model ? 'model' : c.ev.body.trim() === '' || c.attr.answeredBy !== 'provider' || /page not found|cannot (get|post)|no route|not found<\/|<html/i.test(c.ev.body) ? 'path' : 'unknown';
+  const bare = /^not found\.?$/i.test((c.perr?.message ?? '').trim());
+  const kind = model ? 'model' : c.ev.body.trim() === '' || c.attr.answeredBy !== 'provider' || bare || NO_ROUTE.test(c.ev.body) ? 'path' : 'unknown';
   const line =
     kind === 'model'
       ? 'the API says the model or deployment does not exist (the base URL itself is right)'

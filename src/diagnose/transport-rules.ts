@@ -28,6 +28,8 @@ export interface TransportEvidence {
   sinceStartMs: number;
   /** True: a connection opened for this request; false: a reused one. */
   fresh: boolean;
+  /** Whether the peer's FIN was read (undefined: not observed). */
+  peerFin?: boolean;
 }
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -59,6 +61,17 @@ export function classifyTransport(t: TransportEvidence): Finding {
       code: 'HTTP_PROTOCOL_ERROR',
       evidence: [`the answer was not valid HTTP/1.1 (${t.code}) after ${t.bytesRead} bytes: a server or middlebox speaking another protocol on this port`],
       details,
+    };
+  }
+  if (t.fact === 'closed' && t.peerFin === false && t.bytesRead > 0) {
+    // The client, not the peer, ended it: undici drops an answer it cannot parse as a response.
+    return {
+      code: 'HTTP_PROTOCOL_ERROR',
+      evidence: [
+        `${t.bytesRead} bytes came back that the HTTP client could not take as a response (an unexpected interim 1xx such as 100 Continue to a request that did not ask for it, or a malformed head), so it dropped the connection (${t.code ?? t.fact})`,
+        'the peer itself had not closed the connection: this is not a reset or a hang-up',
+      ],
+      details: { ...details, how: 'client-abort' },
     };
   }
   if (t.fact === 'reset' || t.fact === 'closed') {

@@ -42,6 +42,8 @@ export interface ProbeResponse {
   body: CappedBody;
   /** Wall-clock time (epoch ms) when the headers arrived, for the clock check. */
   wallMs: number;
+  /** True when the stage's deadline, not the peer, ended an unfinished body. */
+  bodyTimedOut?: boolean;
 }
 
 export interface ProbeResult {
@@ -56,6 +58,12 @@ export interface ProbeResult {
   sinceRequestMs?: number;
   response?: ProbeResponse;
   error?: { facts: ErrorFacts; phase: ExchangePhase; timedOut: boolean };
+  /**
+   * Whether the peer closed its side (a FIN was read) before the probe ended. undici reports its
+   * own abort of a malformed answer ("bad response") with the same code as a peer's close; this
+   * wire fact tells them apart.
+   */
+  peerFin: boolean;
 }
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
@@ -69,6 +77,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   let sock: Socket | undefined;
   let base = { w: 0, r: 0 };
   let request: unknown;
+  let peerFin = false;
 
   const onSendHeaders = (msg: unknown) => {
     const o = msg as { socket?: unknown; request?: unknown };
@@ -93,6 +102,10 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     connect: (_opts, cb) => {
       (async () => {
         raw = await openRaw(ctx, signal);
+        // Passive: 'end' is emitted only once whoever reads the socket (undici, or TLS) reads the FIN.
+        raw.once('end', () => {
+          peerFin = true;
+        });
         m.connected = now();
         if (t.scheme === 'https') {
           phase = 'tls';
@@ -116,7 +129,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     pipelining: 1,
   });
 
-  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1' };
+  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();
@@ -125,6 +138,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     const body = await readCapped(res.body, BODY_CAP);
     m.end = now();
     result.response = { status: res.statusCode, headers: flattenHeaders(res.headers), body, wallMs };
+    if (body.error && signal.aborted) result.response.bodyTimedOut = true;
   } catch (err) {
     m.fail = now();
     const timedOut = signal.aborted || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(errorFacts(err).code ?? '');
@@ -138,6 +152,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   } finally {
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
     unsubscribe('undici:request:bodySent', onBodySent);
+    result.peerFin = peerFin;
     if (raw) {
       result.bytesWritten = raw.bytesWritten - base.w;
       result.bytesRead = raw.bytesRead - base.r;

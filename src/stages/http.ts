@@ -33,6 +33,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
         keySent: plan.keySent,
         elapsedMs: p.sinceRequestMs ?? p.timings.total,
         nowMs: p.response.wallMs,
+        ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download } } : {}),
       },
     };
   }
@@ -49,6 +50,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
       sinceRequestMs: p.sinceRequestMs,
       sinceStartMs: p.timings.total,
       fresh: p.fresh,
+      peerFin: p.peerFin,
     },
   };
 }
@@ -149,7 +151,8 @@ export const httpStage: Stage = {
     for (const f of findings) f.params = { host: t0.host, port: t0.port, url: t0.url.replace(/\/$/, ''), ...(f.params ?? {}) };
     const st = ctx.state;
     st.httpAnswered = outcome.response !== undefined;
-    st.httpOk = outcome.response !== undefined && outcome.response.status >= 200 && outcome.response.status < 300;
+    // A 2xx that is not the API's answer (an HTML page) or whose body broke is no success to build on.
+    st.httpOk = outcome.response !== undefined && outcome.response.status >= 200 && outcome.response.status < 300 && !findings.some((f) => f.code === 'HTTP_NOT_API' || f.code === 'RESPONSE_BODY_INCOMPLETE');
     const t = outcome.transport;
     if (t && findings[0]?.code === 'HEADERS_TIMEOUT' && t.bytesRead === 0 && t.sinceRequestMs !== undefined) {
       st.stall = { stage: 'http', code: 'HEADERS_TIMEOUT', afterMs: Math.round(t.sinceRequestMs), bytesWritten: t.bytesWritten, bytesRead: t.bytesRead };

@@ -17,7 +17,7 @@ describe('envoy bodies in all wordings', () => {
     ['upstream connect error or disconnect/reset before headers. reset reason: local connection failure, transport failure reason: delayed connect error: 113', 'connect-failure', 'unreachable', false],
     ['upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: delayed connect error: Connection refused', 'connect-failure', 'refused', true],
     ['upstream connect error or disconnect/reset before headers. reset reason: connection termination', 'termination', undefined, false],
-    ['upstream connect error or disconnect/reset before headers. reset reason: overload manager reset', 'overflow', undefined, false],
+    ['upstream connect error or disconnect/reset before headers. reset reason: overload manager reset', 'overload-manager', undefined, false],
     ['upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset', 'remote-reset', undefined, false],
     ['reset reason: protocol error', 'protocol-error', undefined, false],
   ] as const)('%s', (body, fam, tf, retried) => {

@@ -208,6 +208,24 @@ const statusEntries: CatalogueEntry[] = [
     steps: [{ who: 'you', text: 'Use the URL the API documents (look at the Location in the evidence) as the target and base URL.' }],
   },
   {
+    code: 'HTTP_NOT_API',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 17,
+    title: 'A success status, but the answer is a web page, not the API',
+    explanation:
+      'The key check asks for JSON and a 2xx came back with an HTML page. Something other than the API answered: a captive portal or login wall of the network (hotel, guest or corporate Wi-Fi), a security product that serves its own page, or the web front end of a service at the URL given instead of its API base URL. SDKs then fail with JSON decoding errors that hide the real cause.',
+    origin: 'unknown',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Look at the page: its title in the evidence usually names the portal or product that answered.', command: 'curl -s {url} | head -c 600' },
+      { who: 'you', text: "Check that the target is the API's base URL (for OpenAI-style servers it ends in /v1), not the address of a web interface." },
+      { who: 'network', text: 'If a portal or login page answered, ask the network team to exempt this server from it, or sign the network in.' },
+    ],
+    attach: ['the status, content-type and the start of the page', 'the server and via headers'],
+  },
+  {
     code: 'HTTP_ERROR_STATUS',
     stage: 'http',
     severity: 'error',

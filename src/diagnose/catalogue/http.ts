@@ -63,6 +63,24 @@ const transportEntries: CatalogueEntry[] = [
     ],
   },
   {
+    code: 'RESPONSE_BODY_INCOMPLETE',
+    stage: 'http',
+    severity: 'error',
+    exitCode: 14,
+    title: 'The response started, but its body never completed',
+    explanation:
+      'A success status and headers arrived, then the body was cut (the connection closed or was reset before content-length was reached, or a chunked body stopped without its last chunk) or kept trickling until the deadline. Clients then fail with errors like "terminated", "other side closed" or a JSON parse error, although the status said success. Causes: a server or proxy crashing mid-response, an idle or byte-count limit on a middlebox, or a broken server that never ends its body.',
+    origin: 'unknown',
+    owner: 'network',
+    retry: 'once',
+    steps: [
+      { who: 'you', text: 'Fetch the same URL and watch how the body ends (curl says "transfer closed with N bytes remaining" for a cut body).', command: 'curl -sv -o /dev/null {url}' },
+      { who: 'you', text: 'Capture the exchange to see who ends it and when.', command: 'tcpdump -ni any -w body.pcap host {host} and port {port}' },
+      { who: 'gateway', text: 'If a proxy sits in front, check its log for upstream errors at that time (nginx: "upstream prematurely closed connection while reading upstream").' },
+    ],
+    attach: ['the bytes received and the content-length announced', 'the UTC time', 'the server and via headers'],
+  },
+  {
     code: 'HTTP_TRANSPORT_ERROR',
     stage: 'http',
     severity: 'error',
