@@ -16,6 +16,8 @@ export interface ServerVerdict {
   addresses: string[];
   /** The slowest of the server's queries, in milliseconds. */
   ms: number;
+  /** The CNAME chain the server gave for the name (targets, in order), when it is an alias. */
+  cnames?: string[];
   queries: DnsQueryResult[];
 }
 
@@ -26,9 +28,12 @@ function verdictOfServer(server: string, queries: DnsQueryResult[]): ServerVerdi
   const ordered = [...queries].sort((a, b) => (a.type === b.type ? 0 : a.type === 'A' ? -1 : 1));
   const addresses = [...new Set(ordered.flatMap((q) => q.addresses))];
   const ms = Math.max(0, ...queries.map((q) => q.ms));
-  const base = { server, addresses, ms, queries };
+  const cnames = ordered.find((q) => q.cnames.length > 0)?.cnames;
+  const base = { server, addresses, ms, queries, ...(cnames ? { cnames } : {}) };
   if (addresses.length > 0) return { ...base, kind: 'ok' };
   const answered = queries.filter((q) => q.outcome === 'answer');
+  // NXDOMAIN next to a CNAME is about the alias's target (RFC 6604): the name itself exists, its target does not.
+  if (cnames && answered.length > 0 && answered.every((q) => q.rcode === 'NXDOMAIN' || q.rcode === 'NOERROR')) return { ...base, kind: 'nodata', rcode: answered[0]!.rcode };
   if (answered.some((q) => q.rcode === 'NXDOMAIN')) return { ...base, kind: 'nxdomain', rcode: 'NXDOMAIN' };
   const failed = answered.find((q) => q.rcode !== 'NOERROR');
   if (failed) return { ...base, kind: 'servfail', rcode: failed.rcode };
@@ -59,9 +64,7 @@ export function describeServer(v: ServerVerdict, name: string): string {
         q.outcome === 'answer'
           ? q.addresses.length > 0
             ? `${q.addresses.join(', ')}${q.cnames.length > 0 ? ` via CNAME ${q.cnames.join(' -> ')}` : ''}${q.minTtl !== undefined ? `, TTL ${q.minTtl}s` : ''}`
-            : q.rcode === 'NOERROR'
-              ? 'NOERROR, no records (NODATA)'
-              : q.rcode
+            : `${q.rcode === 'NOERROR' ? 'NOERROR, no records (NODATA)' : q.rcode}${q.cnames.length > 0 ? ` after CNAME ${q.cnames.join(' -> ')}` : ''}`
           : q.outcome === 'timeout'
             ? 'no answer'
             : q.outcome === 'unreachable'

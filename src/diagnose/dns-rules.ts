@@ -114,6 +114,10 @@ export function decideDns(facts: DnsFacts): DnsDecision {
   const wellKnown = isWellKnownApiHost(facts.host);
   const serverEvidence = servers.map((s) => describeServer(s, facts.host));
   const params = { host: facts.host, server: digServer((direct ?? servers[0])?.server) };
+  // Servers that stayed silent while another one answered: every lookup waits for them first.
+  // Only those before the first answering one cost time (glibc asks them in order, without `options rotate`).
+  const firstAnswering = servers.findIndex((s) => s.kind !== 'noanswer');
+  const silent = facts.directFrom === 'resolv.conf' && firstAnswering > 0 ? servers.slice(0, firstAnswering) : [];
 
   const hosts = LOCAL_NAMES.test(facts.host) ? [] : facts.hostsEntries;
   if (hosts.length > 0) {
@@ -136,10 +140,34 @@ export function decideDns(facts: DnsFacts): DnsDecision {
   } else if (sys) {
     const kind = systemKind(sys);
     if (kind === 'ok') addresses = sys.addresses.map((a) => a.address);
-    else errorCode = codeForSystemFailure(kind, direct);
+    else if (kind === 'timeout' && direct?.kind === 'ok' && silent.length > 0) {
+      // getaddrinfo is still waiting on a silent nameserver; the next one has the answer, and so will applications, late.
+      addresses = direct.addresses;
+      source = 'resolver';
+    } else errorCode = codeForSystemFailure(kind, direct);
   }
 
-  if (errorCode) {
+  // A sinkhole: every address is 0.0.0.0 or ::, what DNS filters and blocking hosts files answer for names they block.
+  const sinkhole = !errorCode && addresses.length > 0 && addresses.every((a) => classifyIp(a) === 'unspecified');
+  if (sinkhole) {
+    const pinned = hosts.filter((e) => addresses.includes(e.address));
+    findings.push({
+      code: 'DNS_BLOCKED',
+      evidence: [
+        ...(sys ? [describeSystem(sys)] : []),
+        ...serverEvidence,
+        ...pinned.map((e) => `${facts.hostsFile} line ${e.line} pins ${facts.host} to ${e.address}`),
+        `${addresses.join(' and ')} ${addresses.length > 1 ? 'are' : 'is'} not the address of any server: DNS filters and blocking hosts files answer so for names they block (a connection to it reaches this machine itself)`,
+      ],
+      details: { addresses, by: pinned.length > 0 ? 'hosts-file' : source === 'resolver' && facts.directFrom === '--resolver' ? '--resolver' : 'dns' },
+      ...(pinned.length > 0 ? { origin: 'local' as const, owner: 'you' as const } : {}),
+      params,
+    });
+    errorCode = 'DNS_BLOCKED';
+    addresses = [];
+  }
+
+  if (errorCode && errorCode !== 'DNS_BLOCKED') {
     const evidence = [...(sys ? [describeSystem(sys)] : []), ...serverEvidence];
     if (servers.length === 0 && facts.directFrom === 'resolv.conf') evidence.push('no DNS server was asked directly (resolv.conf lists none that could be queried)');
     const details: Record<string, unknown> = { servers: servers.map((s) => ({ server: s.server, kind: s.kind, rcode: s.rcode, ms: s.ms })) };
@@ -151,6 +179,12 @@ export function decideDns(facts: DnsFacts): DnsDecision {
       details.filteringSuspected = true;
     }
     if (errorCode === 'DNS_SERVFAIL' && direct?.rcode) details.rcode = direct.rcode;
+    if (errorCode === 'DNS_NO_ADDRESS' && direct?.cnames) {
+      const target = direct.cnames[direct.cnames.length - 1]!;
+      evidence.push(`${facts.host} is an alias (CNAME${direct.cnames.length > 1 ? ' chain' : ''}) of ${direct.cnames.join(' -> ')}, and ${target} has no address${direct.rcode === 'NXDOMAIN' ? ' (it does not exist: NXDOMAIN)' : ''}: a dangling alias`);
+      details.cnames = direct.cnames;
+      details.danglingTarget = target;
+    }
     findings.push({ code: errorCode, evidence, details, params });
   }
 
@@ -164,13 +198,27 @@ export function decideDns(facts: DnsFacts): DnsDecision {
   }
 
   // Only what the system answered: --resolve and --resolver addresses are the user's choice.
-  const sysPrivate = sys?.addresses.filter((a) => isNonPublic(a.address)) ?? [];
+  const sysPrivate = sinkhole ? [] : (sys?.addresses.filter((a) => isNonPublic(a.address)) ?? []);
   if (wellKnown && sysPrivate.length > 0) {
     findings.push({
       code: 'DNS_PRIVATE_ADDRESS',
       evidence: sysPrivate.map((a) => `the system lookup answers ${a.address} (${classifyIp(a.address)}) for the public API name ${facts.host}`),
       details: { addresses: sysPrivate.map((a) => ({ address: a.address, class: classifyIp(a.address) })) },
       params,
+    });
+  }
+
+  if (silent.length > 0 && !errorCode) {
+    findings.push({
+      code: 'DNS_SERVER_UNRESPONSIVE',
+      evidence: [
+        ...silent.map((s) => describeServer(s, facts.host)),
+        ...servers.filter((s) => s.kind !== 'noanswer').map((s) => describeServer(s, facts.host)),
+        ...(sys ? [describeSystem(sys)] : []),
+        ...(sys?.error === 'TIMEOUT' ? ['applications get the answer only after the resolver library gives up on the silent server (5 s per try by default)'] : []),
+      ],
+      details: { silent: silent.map((s) => s.server), answering: servers.filter((s) => s.kind !== 'noanswer').map((s) => s.server), systemMs: sys?.ms, systemError: sys?.error },
+      params: { ...params, server: digServer(silent[0]!.server) },
     });
   }
 

@@ -46,6 +46,30 @@ export const INTERCEPTORS: readonly InterceptorSignature[] = [
   { product: 'Burp Suite', patterns: [/portswigger/i, /\bburp\b/i] },
   { product: 'Proxyman', patterns: [/proxyman/i] },
   { product: 'HTTP Toolkit', patterns: [/http toolkit/i] },
+  { product: 'Cato Networks', patterns: [/cato ?networks/i] },
+  { product: 'Versa Networks', patterns: [/versa networks/i] },
+  { product: 'Juniper SRX', patterns: [/juniper/i] },
+  { product: 'F5 SSL Orchestrator', patterns: [/\bF5\b.*(ssl ?o|orchestrator|forward proxy)/i] },
+  { product: 'Kerio Control', patterns: [/kerio/i] },
+  { product: 'Smoothwall', patterns: [/smoothwall/i] },
+  { product: 'ContentKeeper', patterns: [/contentkeeper/i] },
+  { product: 'GoGuardian', patterns: [/goguardian/i] },
+  { product: 'Webroot', patterns: [/webroot/i] },
+  { product: 'Squid ssl-bump', patterns: [/\bsquid\b/i] },
+  /*
+   * No product name, but the CA says what it is for: in-house inspection CAs are named after their
+   * job ("SSL Inspection CA", "TLS Decryption", "HTTPS Interception"), and Palo Alto's decryption CAs
+   * are by convention called Forward-Trust / Forward-Untrust. Public CAs never use these words.
+   */
+  {
+    product: 'a TLS inspection CA (product not named)',
+    patterns: [
+      /\b(ssl|tls|https)[ _-]?(inspection|inspect|decryption|decrypt|interception|intercept|scanning|scan|filter(ing)?|proxy)\b/i,
+      /\b(inspection|decryption|interception)[ _-]?(root|ca|cert|authority)\b/i,
+      /forward[ _-]?(un)?trust/i,
+      /\bmitm\b/i,
+    ],
+  },
 ];
 
 /** Which product forged a chain, and the name that gave it away. */

@@ -5,6 +5,7 @@
  */
 import type { HandshakeFacts } from '../net/tls-probe.js';
 import type { Finding } from '../stages/types.js';
+import { alertLine, readAlert } from './tls-explain.js';
 
 /** What the peer's first bytes say it speaks, when it is not TLS. */
 export type PeerProtocol = 'http' | 'ssh' | 'smtp-or-ftp' | 'pop3' | 'imap' | 'tls-alert' | 'unknown' | 'nothing';
@@ -43,8 +44,44 @@ function bytes(h: HandshakeFacts): string {
   return `${h.bytesWritten} bytes written, ${h.bytesRead} read`;
 }
 
+/** What the client offered, for reading the peer's refusal. */
+export interface Offer {
+  /** The SNI sent; absent for IP literals. */
+  sni?: string;
+  alpn: string[];
+}
+
+/** A refusal by TLS alert: what it means, and the code and owner that follow from it. */
+function describeAlert(h: HandshakeFacts, through: string, offer: Offer): Omit<Finding, 'params'> {
+  const reading = readAlert(h.code);
+  const certRequested = h.certRequested === true;
+  const clientCert = reading.meaning === 'client-cert' || (reading.meaning === 'cipher' && certRequested);
+  const when = h.afterHandshake ? 'right after the handshake had completed on this side (a TLS 1.3 server judges the client certificate last)' : `after ${Math.round(h.ms)} ms`;
+  const evidence = [
+    `the peer speaks TLS but refused the connection${through}: ${h.code ?? 'unknown error'} ${when} (${bytes(h)})`,
+    alertLine(reading, { sni: offer.sni, alpn: offer.alpn, certRequested }),
+    ...(certRequested ? ['the server asked for a client certificate (CertificateRequest in its handshake); none was configured here'] : []),
+    ...(h.message ? [`TLS library: ${h.message.split('\n')[0]!.slice(0, 200)}`] : []),
+  ];
+  const details = {
+    bytesWritten: h.bytesWritten,
+    bytesRead: h.bytesRead,
+    ms: h.ms,
+    kind: h.kind,
+    code: h.code,
+    meaning: clientCert ? 'client-cert' : reading.meaning,
+    ...(reading.alert ? { alert: reading.alert, alertNumber: reading.number } : {}),
+    certRequested,
+    ...(h.afterHandshake ? { afterHandshake: true } : {}),
+  };
+  if (clientCert) return { code: 'TLS_CLIENT_CERT_REQUIRED', evidence, details };
+  // The peer decided: whoever runs it owns version, cipher and ALPN lists; a name it does not serve is the caller's to check.
+  const owner = reading.meaning === 'sni' || reading.meaning === 'alpn' ? ('you' as const) : ('gateway' as const);
+  return { code: 'TLS_PROTOCOL_ERROR', evidence, details, origin: 'unknown', owner };
+}
+
 /** The finding (without params) for a handshake that did not complete. */
-export function describeFailure(h: HandshakeFacts, viaProxy: boolean): Omit<Finding, 'params'> {
+export function describeFailure(h: HandshakeFacts, viaProxy: boolean, offer: Offer = { alpn: ['h2', 'http/1.1'] }): Omit<Finding, 'params'> {
   const through = viaProxy ? ' (through the proxy tunnel)' : '';
   const wire = { bytesWritten: h.bytesWritten, bytesRead: h.bytesRead, ms: h.ms };
   switch (h.kind) {
@@ -80,6 +117,7 @@ export function describeFailure(h: HandshakeFacts, viaProxy: boolean): Omit<Find
       };
     }
     case 'alert':
+      return describeAlert(h, through, offer);
     case 'error':
     default:
       return {

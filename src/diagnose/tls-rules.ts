@@ -12,6 +12,8 @@ import { sniFor } from '../net/dial.js';
 import { formatHost } from '../target.js';
 import { describeFailure } from './tls-failure.js';
 import { matchInterceptor, type InterceptorMatch } from './interceptors.js';
+import { chainShape, chainShapeLines, hostnameHints } from './tls-explain.js';
+import { isWellKnownApiHost } from './well-known-hosts.js';
 
 /** Everything the tls rules look at. */
 export interface TlsFacts {
@@ -29,6 +31,8 @@ export interface TlsFacts {
   viaProxy: boolean;
   /** For an untrusted chain: whether the operating system's CA bundle holds its root. */
   systemStore?: SystemStoreCheck;
+  /** The ALPN protocols offered (default h2, http/1.1). */
+  alpnOffered?: string[];
 }
 
 /** A certificate expiring within this many days earns TLS_CERT_EXPIRING. */
@@ -78,10 +82,12 @@ function clockFinding(f: TlsFacts, cert: CertInfo, which: 'expired' | 'notyet'):
   const from = Date.parse(cert.validFrom);
   const to = Date.parse(cert.validTo);
   const ago = which === 'expired' ? `it expired ${days(f.nowMs - to)} days before that` : `it becomes valid ${days(from - f.nowMs)} days after that`;
-  const evidence = [`certificate ${cert.subject} is valid from ${cert.validFrom} to ${cert.validTo}; the local clock says ${iso(f.nowMs)}: ${ago}`];
+  const idx = (f.handshake.chain ?? []).indexOf(cert);
+  const role = idx <= 0 ? 'the server certificate' : cert.selfSigned ? `the root CA certificate (chain[${idx}])` : `the intermediate CA certificate chain[${idx}] (the server's own certificate is in date: it serves an outdated chain file)`;
+  const evidence = [`${role} ${cert.subject} is valid from ${cert.validFrom} to ${cert.validTo}; the local clock says ${iso(f.nowMs)}: ${ago}`];
   const h = f.handshake;
   if (h.chainError) evidence.push(`chain verification: ${h.chainError}`);
-  const details: Record<string, unknown> = { subject: cert.subject, validFrom: cert.validFrom, validTo: cert.validTo, localTime: iso(f.nowMs) };
+  const details: Record<string, unknown> = { subject: cert.subject, chainIndex: Math.max(0, idx), validFrom: cert.validFrom, validTo: cert.validTo, localTime: iso(f.nowMs) };
   const sd = f.serverDate;
   let clockWrong: boolean | undefined;
   if (sd?.ms !== undefined) {
@@ -155,11 +161,21 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
       : `chain verification: ${f.handshake.chainError}`,
   );
   if (!trusted) evidence.push(...systemStoreLines(f));
-  const root = chain[chain.length - 1];
+  const top = chain[chain.length - 1];
+  const root = top?.selfSigned ? top : undefined;
   return {
     code: 'TLS_INTERCEPTED',
     evidence,
-    details: { product: m?.product ?? 'unidentified', matched: m?.matched, trusted, rootSubject: root?.subject, rootSha256: root?.sha256, inSystemStore: f.systemStore?.trusts ?? null },
+    details: {
+      product: m?.product ?? 'unidentified',
+      matched: m?.matched,
+      trusted,
+      rootSubject: root?.subject,
+      rootSha256: root?.sha256,
+      // The CA to ask IT for when the root itself was not sent: the top certificate's issuer.
+      ...(root ? {} : { issuerOfTop: top?.issuer }),
+      inSystemStore: f.systemStore?.trusts ?? null,
+    },
     ...(trusted ? { severity: 'warning' as const } : {}),
     params: params(f, { product }),
   };
@@ -172,7 +188,9 @@ function completedFindings(f: TlsFacts): Finding[] {
   const out: Finding[] = [];
   const untrusted = h.chainError !== undefined && UNTRUSTED_CODES.has(h.chainError);
   const match = matchInterceptor(chain);
-  const unnamedInterception = !match && untrusted && PUBLIC_API_PROVIDERS.has(f.provider);
+  // A public API name is served with publicly trusted chains whatever --provider says.
+  const publicApi = PUBLIC_API_PROVIDERS.has(f.provider) || isWellKnownApiHost(f.host);
+  const unnamedInterception = !match && untrusted && publicApi;
   if (match || unnamedInterception) out.push(interceptionFinding(f, chain, match, h.chainError === undefined));
 
   // Dates: the first certificate outside its window at the local time (the leaf, usually).
@@ -186,18 +204,33 @@ function completedFindings(f: TlsFacts): Finding[] {
     out.push({
       code: 'TLS_HOSTNAME_MISMATCH',
       evidence: [
-        `the certificate does not cover ${f.host}: ${h.hostname.reason ?? h.hostname.code}`,
+        `the certificate does not cover ${f.host}: ${(h.hostname.reason ?? h.hostname.code ?? '').replace(/: $/, '')}`,
         ...(leaf ? [`it names ${leaf.sans.length > 0 ? leaf.sans.join(', ') : leaf.subject}`] : []),
+        ...(leaf ? hostnameHints(f.host, leaf.sans) : []),
       ],
       details: { host: f.host, sans: leaf?.sans ?? [], subject: leaf?.subject, code: h.hostname.code },
       params: params(f),
     });
   }
   if (untrusted && !match && !unnamedInterception) {
+    const shape = chainShape(chain, h.chainError);
+    const top = chain[chain.length - 1];
     out.push({
       code: 'TLS_UNTRUSTED_CA',
-      evidence: [`chain verification: ${h.chainError}${f.extraCa ? ' (with the --ca certificates added to the default store)' : ''}`, ...chainLines(chain), ...systemStoreLines(f)],
-      details: { verifyError: h.chainError, extraCa: f.extraCa, rootSubject: chain[chain.length - 1]?.subject, inSystemStore: f.systemStore?.trusts ?? null },
+      evidence: [
+        `chain verification: ${h.chainError}${f.extraCa ? ' (with the --ca certificates added to the default store)' : ''}`,
+        ...chainLines(chain),
+        ...chainShapeLines(shape, chain.length),
+        ...systemStoreLines(f),
+      ],
+      details: {
+        verifyError: h.chainError,
+        extraCa: f.extraCa,
+        rootSubject: shape.endsAtRoot ? top?.subject : undefined,
+        chainLength: chain.length,
+        ...(shape.missingIssuer ? { missingIssuer: shape.missingIssuer, incompleteChain: true } : {}),
+        inSystemStore: f.systemStore?.trusts ?? null,
+      },
       params: params(f),
     });
   }
@@ -219,6 +252,6 @@ function completedFindings(f: TlsFacts): Finding[] {
 /** All findings of the tls stage. */
 export function decideTls(f: TlsFacts): Finding[] {
   if (f.handshake.kind === 'ok') return completedFindings(f);
-  const failure = describeFailure(f.handshake, f.viaProxy);
+  const failure = describeFailure(f.handshake, f.viaProxy, { sni: sniFor(f.host), alpn: f.alpnOffered ?? ['h2', 'http/1.1'] });
   return [{ ...failure, params: params(f) }];
 }

@@ -8,9 +8,19 @@ import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
 import { errorFacts } from './failure.js';
+import { HANDSHAKE, handshakeTypes } from './tls-records.js';
 
 /** How many of the peer's first bytes are kept. */
 const HEAD_BYTES = 64;
+/** How much of the peer's plaintext flight is kept to read its handshake messages. */
+const EARLY_BYTES = 16 * 1024;
+/**
+ * After a TLS 1.3 handshake the server still judges the client's (absent) certificate: a server that
+ * requires one sends its alert right after our Finished. Wait this long for that alert, or for the
+ * session ticket a content server sends instead: 1.5 handshake times, within these bounds (ms).
+ */
+const LINGER_MIN_MS = 100;
+const LINGER_MAX_MS = 1000;
 
 /**
  * A pass-through stream over the raw socket that counts bytes and remembers how the peer ended.
@@ -20,6 +30,8 @@ class CountingTap extends Duplex {
   bytesRead = 0;
   bytesWritten = 0;
   head = Buffer.alloc(0);
+  /** The first EARLY_BYTES the peer sent (its plaintext handshake flight). */
+  early = Buffer.alloc(0);
   /** The peer closed its side (FIN). */
   sawEnd = false;
   /** The socket error code, when the raw socket failed (ECONNRESET ...). */
@@ -30,6 +42,7 @@ class CountingTap extends Duplex {
     raw.on('data', (d: Buffer) => {
       this.bytesRead += d.length;
       if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, d]).subarray(0, HEAD_BYTES);
+      if (this.early.length < EARLY_BYTES) this.early = Buffer.concat([this.early, d]).subarray(0, EARLY_BYTES);
       if (!this.push(d)) raw.pause();
     });
     raw.on('end', () => {
@@ -96,6 +109,10 @@ export interface HandshakeFacts {
   chainError?: string;
   hostname?: HostnameCheck;
   chain?: CertInfo[];
+  /** The server asked for a client certificate (a CertificateRequest seen in its plaintext flight). */
+  certRequested?: boolean;
+  /** The refusal came after the handshake had completed on our side (a TLS 1.3 post-handshake alert). */
+  afterHandshake?: boolean;
 }
 
 export interface HandshakeOptions {
@@ -138,17 +155,29 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
   const started = now();
   return new Promise((resolve) => {
     let done = false;
+    let handshakeDone: number | undefined;
     let sock: TLSSocket | undefined;
     const finish = (facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'>) => {
       if (done) return;
       done = true;
       signal.removeEventListener('abort', onAbort);
-      const counts = { ms: round(now() - started), bytesWritten: tap.bytesWritten, bytesRead: tap.bytesRead };
+      const counts = { ms: round((facts.kind === 'ok' && handshakeDone !== undefined ? handshakeDone : now()) - started), bytesWritten: tap.bytesWritten, bytesRead: tap.bytesRead };
       sock?.destroy();
       tap.destroy();
       resolve({ ...facts, ...counts });
     };
-    const fail = (err: unknown) => finish({ ...classify(err, tap, signal.aborted), head: tap.head.toString('latin1') });
+    const certRequested = () => handshakeTypes(tap.early).includes(HANDSHAKE.certificateRequest);
+    /** Set once the handshake completed on our side; only a TLS alert can still turn it into a failure. */
+    let completed: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> | undefined;
+    const fail = (err: unknown) => {
+      if (completed && !errorFacts(err).code?.startsWith('ERR_SSL_')) return finish(completed);
+      finish({
+        ...classify(err, tap, signal.aborted),
+        head: tap.head.toString('latin1'),
+        ...(certRequested() ? { certRequested: true } : {}),
+        ...(completed ? { afterHandshake: true } : {}),
+      });
+    };
     const onAbort = () => fail(signal.reason);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -169,8 +198,9 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
     sock.once('close', () => fail(Object.assign(new Error('closed before the handshake finished'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
     sock.once('secureConnect', () => {
       const s = sock!;
+      handshakeDone = now();
       const authErr = s.authorizationError ? String(s.authorizationError) : undefined;
-      finish({
+      const facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> = {
         kind: 'ok',
         protocol: s.getProtocol() ?? undefined,
         cipher: s.getCipher()?.standardName ?? s.getCipher()?.name,
@@ -179,7 +209,21 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         chainError: authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authErr,
         hostname: checkHostname(s, opts.host),
         chain: peerChain(s),
+        ...(certRequested() ? { certRequested: true } : {}),
+      };
+      if (s.getProtocol() !== 'TLSv1.3') return finish(facts);
+      completed = facts;
+      // A post-handshake alert wins through `fail`; a ticket, a plain close or the timer means none came.
+      const timer = setTimeout(() => finish(facts), Math.min(LINGER_MAX_MS, Math.max(LINGER_MIN_MS, 1.5 * (handshakeDone - started))));
+      const settle = () => clearTimeout(timer);
+      s.once('session', () => {
+        settle();
+        finish(facts);
       });
+      s.once('close', settle);
+      s.on('error', settle);
+      // Read (and drop) application data so the TLS layer processes what arrives.
+      s.on('data', () => undefined);
     });
   });
 }

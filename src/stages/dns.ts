@@ -66,6 +66,45 @@ function skipped(ctx: RunContext, hop: Hop): StageOutcome | undefined {
   };
 }
 
+/** Once the system lookup is done and a server has answered, the silent ones get this long (ms), at least. */
+const GRACE_MS = 1500;
+
+/**
+ * The system lookup and the direct queries, in parallel. A silent server is not waited on for the
+ * whole budget once the system lookup settled and another server answered: it has had its chance.
+ */
+async function observe(host: string, budget: number, signal: AbortSignal, servers: Array<{ address: string; port: number }>, types: QueryType[]) {
+  const grace = new AbortController();
+  const either = AbortSignal.any([signal, grace.signal]);
+  let systemDone = false;
+  let slowestAnswer: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const maybeStartGrace = () => {
+    if (timer || !systemDone || slowestAnswer === undefined) return;
+    timer = setTimeout(() => grace.abort(), Math.max(GRACE_MS, 3 * slowestAnswer));
+  };
+  const systemP = systemLookup(host, budget, signal).then((r) => {
+    systemDone = true;
+    maybeStartGrace();
+    return r;
+  });
+  const queryPs = servers.flatMap((s) =>
+    types.map((type) =>
+      queryDns({ server: s.address, port: s.port, name: host, type, timeoutMs: budget, signal: either }).then((q) => {
+        if (q.outcome === 'answer') slowestAnswer = Math.max(slowestAnswer ?? 0, q.ms);
+        maybeStartGrace();
+        return q;
+      }),
+    ),
+  );
+  try {
+    const [system, queries] = await Promise.all([systemP, Promise.all(queryPs)]);
+    return { system, queries };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const dnsStage: Stage = {
   id: 'dns',
   shouldRun: () => ({ run: true }),
@@ -87,10 +126,7 @@ export const dnsStage: Stage = {
 
     const budget = Math.max(0, deadline - ctx.now() - MARGIN_MS);
     const types: QueryType[] = ['A', 'AAAA'];
-    const [system, ...queries] = await Promise.all([
-      systemLookup(hop.host, budget, signal),
-      ...(directSkipped ? [] : servers.flatMap((s) => types.map((type) => queryDns({ server: s.address, port: s.port, name: hop.host, type, timeoutMs: budget, signal })))),
-    ]);
+    const { system, queries } = await observe(hop.host, budget, signal, directSkipped ? [] : servers, types);
 
     const facts: DnsFacts = {
       host: hop.host,
@@ -105,7 +141,8 @@ export const dnsStage: Stage = {
     if (decision.addresses.length > 0) ctx.state.addresses = endpoints(decision.addresses, hop, decision.source);
 
     const who = hop.kind === 'proxy' ? `proxy host ${hop.host}` : hop.host;
-    const via = decision.source === 'resolver' ? `--resolver ${decision.servers.find((s) => s.kind === 'ok')?.server}` : 'system lookup';
+    const answering = decision.servers.find((s) => s.kind === 'ok')?.server;
+    const via = decision.source === 'resolver' ? (useResolvers ? `--resolver ${answering}` : `DNS server ${answering}; the system lookup had not finished`) : 'system lookup';
     const summary = decision.errorCode
       ? `${who} did not resolve: ${decision.errorCode}${decision.servers.length > 0 ? ` (${decision.servers.map((s) => `${s.server} ${s.rcode ?? s.kind}`).join(', ')})` : ''}`
       : `${who} -> ${list(decision.addresses)} (${via}${decision.source === 'system' ? `, ${system.ms} ms` : ''})`;

