@@ -7,7 +7,8 @@
  * - only the direct path works -> the proxied root cause is the proxy's doing: it gains that evidence,
  *   `details.compareDirect`, and origin forward-proxy / owner network;
  * - both fail the same way     -> the root cause gains evidence that the proxy is not to blame;
- * - both work, or fail apart   -> no new finding; the comparison is in the report either way.
+ * - both fail, differently     -> the root cause gains the direct path's failure: bypassing is no way out;
+ * - both work                  -> no new finding; the comparison is in the report either way.
  */
 import type { Diagnosis, StageId, StageResult, Verdict } from '../report.js';
 import type { Finding } from '../stages/types.js';
@@ -87,13 +88,22 @@ export function attribute(
       f.evidence.push(`without the proxy the same checks pass: ${proxyDisplay} is what breaks the path`);
       f.details = { ...f.details, compareDirect: { proxied: proxied.rootCause, direct: 'ok' } };
       f.origin = 'forward-proxy';
-      f.owner = 'network';
+      // A proxy code already names the proxy and who fixes it (a 407 is still the user's
+      // credentials); any other code seen only through the proxy becomes the proxy team's.
+      if (!f.code.startsWith('PROXY_')) f.owner = 'network';
     }
   } else if (outcome === 'neither' && proxied.rootCause && proxied.rootCause === direct.rootCause) {
     for (const f of findings) {
       if (f.code !== proxied.rootCause) continue;
       f.evidence.push(`the direct path fails the same way (${direct.rootCause}): the proxy is not the cause`);
       f.details = { ...f.details, compareDirect: { proxied: proxied.rootCause, direct: direct.rootCause } };
+    }
+  } else if (outcome === 'neither' && proxied.rootCause) {
+    // Two different failures: both must be read, and going around the proxy is no way out.
+    for (const f of findings) {
+      if (f.code !== proxied.rootCause) continue;
+      f.evidence.push(`without the proxy the path fails too, differently: ${describe(directRoot)}; bypassing ${proxyDisplay} would not help`);
+      f.details = { ...f.details, compareDirect: { proxied: proxied.rootCause, direct: direct.rootCause ?? 'internal-error', directStage: d.stage } };
     }
   }
   return { outcome, findings, proxied: p, direct: d };

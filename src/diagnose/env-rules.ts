@@ -22,6 +22,10 @@ const PROXY_VARS = new Set(['https_proxy', 'http_proxy', 'all_proxy']);
 /** Which variable wins for each conflicting pair, as curl reads them. */
 function conflictEvidence(c: EnvFacts['conflicts'][number], decision: ProxyDecision): string {
   const used = decision.from === c.lower ? ' (this run, like curl, uses the lower-case one)' : decision.from === c.upper ? ' (this run uses the upper-case one)' : '';
+  // Display values have no credentials: two that print alike differ in the user or password.
+  if (c.lowerValue === c.upperValue && PROXY_VARS.has(c.lower)) {
+    return `${c.lower} and ${c.upper} both name ${c.lowerValue} but with different credentials (not shown)${used}; tools that read only one spelling authenticate differently`;
+  }
   return `${c.lower}=${c.lowerValue} but ${c.upper}=${c.upperValue}${used}; tools that read only one spelling reach a different place`;
 }
 
@@ -45,6 +49,17 @@ export function envFindings(f: EnvFacts): Finding[] {
       evidence: [`${d.noProxy.variable} entry "${d.noProxy.entry}" covers ${f.host}, so ${d.from} is not used and the connection goes direct`],
       details: { kind: 'no-proxy-covers-target', variable: d.noProxy.variable, entry: d.noProxy.entry, match: d.noProxy.kind, proxyVariable: d.from },
       params: { lower: d.noProxy.variable, upper: d.from },
+    });
+  }
+
+  // Tools disagree on an https target when only the http variable is set: a network where only the
+  // proxy gets out fails for curl and Python while Node code using EnvHttpProxyAgent works.
+  if (d.httpProxyOnly && !f.hostIsLocal) {
+    out.push({
+      code: 'PROXY_ENV_CONFLICT',
+      evidence: [`only ${d.httpProxyOnly} is set: curl and Python use it for http:// URLs only, so they (and this run) reach ${f.host} directly, while undici's EnvHttpProxyAgent falls back to it for https:// too`],
+      details: { kind: 'http-proxy-only', variable: d.httpProxyOnly },
+      params: { lower: d.httpProxyOnly, upper: d.httpProxyOnly.toLowerCase() === d.httpProxyOnly ? 'https_proxy' : 'HTTPS_PROXY' },
     });
   }
 

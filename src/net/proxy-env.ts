@@ -7,7 +7,7 @@
  * An empty variable counts as unset. `no_proxy` is read before `NO_PROXY`.
  */
 import { isIP } from 'node:net';
-import { noProxyMatch, type NoProxyMatch } from './no-proxy.js';
+import { noProxyEntries, noProxyMatch, type NoProxyMatch } from './no-proxy.js';
 
 export { noProxyMatch, type NoProxyMatch } from './no-proxy.js';
 
@@ -47,6 +47,10 @@ export function parseProxyUrl(text: string): ParsedProxy {
   try {
     url = new URL(withScheme);
   } catch {
+    // An unencoded @ : / # ? or % in a password is the usual reason; say so without echoing it.
+    if (trimmed.includes('@')) {
+      return { ok: false, problem: 'is not a URL: a user name or password holding @ : / # ? or % must be percent-encoded (%40 %3A %2F %23 %3F %25)' };
+    }
     return { ok: false, problem: 'is not a URL (write http://proxy.example:3128)' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -103,6 +107,11 @@ export interface ProxyDecision {
   noProxy?: NoProxyMatch & { variable: string };
   /** The winning value did not parse: why (the run then goes direct). */
   invalid?: { from: string; problem: string };
+  /**
+   * An https target with only http_proxy / HTTP_PROXY set: curl and Python go direct (as this run
+   * does), while undici's EnvHttpProxyAgent falls back to it; names the variable.
+   */
+  httpProxyOnly?: string;
 }
 
 const envValue = (env: Record<string, string | undefined>, name: string): string | undefined => {
@@ -153,10 +162,16 @@ export function chooseProxy(q: ProxyQuery, env: Record<string, string | undefine
   }
   if (!winner) {
     const ignored = q.scheme === 'http' && envValue(env, 'HTTP_PROXY') !== undefined;
+    const httpOnly = q.scheme === 'https' ? ['http_proxy', 'HTTP_PROXY'].find((n) => envValue(env, n) !== undefined) : undefined;
     return {
-      reason: ignored ? 'direct: only HTTP_PROXY is set, which curl ignores for http:// targets' : 'direct: no proxy variable applies to the target',
+      reason: ignored
+        ? 'direct: only HTTP_PROXY is set, which curl ignores for http:// targets'
+        : httpOnly
+          ? `direct: only ${httpOnly} is set, which curl uses for http:// targets only`
+          : 'direct: no proxy variable applies to the target',
       considered,
       ...(noProxy ? { noProxy } : {}),
+      ...(httpOnly && !noProxy ? { httpProxyOnly: httpOnly } : {}),
     };
   }
   if (noProxy) {
@@ -174,14 +189,28 @@ export function chooseProxy(q: ProxyQuery, env: Record<string, string | undefine
   };
 }
 
-/** Pairs of the same variable in both cases holding different values. */
+/**
+ * What a variable means, for comparing the two spellings: a proxy URL as parsed (so `http://p:3128`
+ * and `http://p:3128/`, or an explicit default port, are the same proxy), a NO_PROXY list as the set
+ * of its entries (order, case and a leading dot change nothing for curl).
+ */
+function meaning(name: string, value: string): string {
+  if (name === 'no_proxy') {
+    const entries = noProxyEntries(value.toLowerCase()).map((e) => e.replace(/^\*?\./, '').replace(/\.$/, ''));
+    return [...new Set(entries)].sort().join(',');
+  }
+  const p = parseProxyUrl(value);
+  return p.ok ? p.url.href : value.trim();
+}
+
+/** Pairs of the same variable in both cases whose values mean different things. */
 export function caseConflicts(env: Record<string, string | undefined>): Array<{ lower: string; upper: string }> {
   const out: Array<{ lower: string; upper: string }> = [];
   for (const lower of ['https_proxy', 'http_proxy', 'all_proxy', 'no_proxy']) {
     const upper = lower.toUpperCase();
     const a = envValue(env, lower);
     const b = envValue(env, upper);
-    if (a !== undefined && b !== undefined && a.trim() !== b.trim()) out.push({ lower, upper });
+    if (a !== undefined && b !== undefined && meaning(lower, a) !== meaning(lower, b)) out.push({ lower, upper });
   }
   return out;
 }

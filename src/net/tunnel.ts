@@ -15,8 +15,10 @@ import { parseHead, type ParsedHead } from './http-head.js';
 
 /** The most a proxy may send before its header ends; a hostile one cannot make us buffer more. */
 export const MAX_HEAD_BYTES = 16 * 1024;
-/** How much of a refusal page is kept as evidence. */
-const MAX_BODY_SNIPPET = 2048;
+/** How much of a refusal page is kept as evidence (appliance pages carry kilobytes of CSS before their words). */
+const MAX_BODY_SNIPPET = 16 * 1024;
+/** How long to wait for the rest of a refusal page after its header: the header is the verdict, the page only explains it. */
+const BODY_GRACE_MS = 500;
 
 /** What the proxy answered to CONNECT (credentials never appear here: we only send them). */
 export interface TunnelResponse extends ParsedHead {
@@ -70,9 +72,10 @@ function proxyTls(socket: Socket, proxy: ProxyChoice, signal: AbortSignal): Prom
       ALPNProtocols: ['http/1.1'],
       ca: proxy.ca !== undefined ? [...rootCertificates, proxy.ca] : undefined,
     });
+    // Wrapped so the caller can tell silence during the proxy's TLS handshake from silence after CONNECT.
     const onAbort = () => {
       tls.destroy();
-      reject(abortError(signal));
+      reject(new TunnelError('ERR_TUNNEL_PROXY_TLS', 'no TLS handshake with the proxy in time', undefined, 0, { cause: abortError(signal) }));
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -100,6 +103,50 @@ export function connectRequest(proxy: ProxyChoice, target: { host: string; port:
   );
 }
 
+/**
+ * Where the response header ends: at the first blank line, written CRLF CRLF or, as some small
+ * proxies do and every HTTP client tolerates, with bare LFs.
+ */
+function headEnd(buf: Buffer): { end: number; sep: number } {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { end: lf, sep: 2 };
+  return { end: crlf, sep: crlf < 0 ? 0 : 4 };
+}
+
+/**
+ * The rest of a refusal page, bounded three ways: Content-Length (or MAX_BODY_SNIPPET), the end
+ * of the connection, and BODY_GRACE_MS (or the stage's deadline). Never rejects.
+ */
+function readBody(socket: Socket, first: Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<Buffer> {
+  const declared = Number(headers['content-length']);
+  const want = Math.min(Number.isFinite(declared) && declared >= 0 ? declared : MAX_BODY_SNIPPET, MAX_BODY_SNIPPET);
+  if (first.length >= want || signal.aborted || socket.destroyed) return Promise.resolve(first.subarray(0, MAX_BODY_SNIPPET));
+  return new Promise((resolve) => {
+    let buf = first;
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', done);
+      socket.off('close', done);
+      socket.off('error', done);
+      signal.removeEventListener('abort', done);
+      resolve(buf.subarray(0, MAX_BODY_SNIPPET));
+    };
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= want) done();
+    };
+    const timer = setTimeout(done, BODY_GRACE_MS);
+    signal.addEventListener('abort', done, { once: true });
+    socket.on('data', onData);
+    socket.once('end', done);
+    socket.once('close', done);
+    socket.once('error', done);
+    socket.resume();
+  });
+}
+
 /** Read the proxy's answer to CONNECT: resolves with the head and the bytes after it. */
 function readHead(socket: Socket, signal: AbortSignal): Promise<{ head: ParsedHead; rest: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -119,7 +166,7 @@ function readHead(socket: Socket, signal: AbortSignal): Promise<{ head: ParsedHe
     const onData = (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
+        const { end, sep } = headEnd(buf);
         if (end < 0) {
           if (buf.length > MAX_HEAD_BYTES) fail(new TunnelError('ERR_TUNNEL_MALFORMED', `the proxy sent more than ${MAX_HEAD_BYTES} bytes without ending its header`, undefined, buf.length));
           else if (buf.length >= 5 && !buf.subarray(0, 5).toString('latin1').startsWith('HTTP/')) fail(new TunnelError('ERR_TUNNEL_MALFORMED', 'the proxy answered something that is not HTTP', undefined, buf.length));
@@ -127,7 +174,7 @@ function readHead(socket: Socket, signal: AbortSignal): Promise<{ head: ParsedHe
         }
         const head = parseHead(buf.subarray(0, end).toString('latin1'));
         if (!head) return fail(new TunnelError('ERR_TUNNEL_MALFORMED', 'the proxy answered with a malformed status line', undefined, buf.length));
-        buf = buf.subarray(end + 4);
+        buf = buf.subarray(end + sep);
         // 1xx are interim: the real answer follows.
         if (head.status >= 100 && head.status < 200) continue;
         cleanup();
@@ -168,7 +215,8 @@ export async function openTunnel(
     if (rest.length > 0) stream.unshift(rest);
     return { ...head, socket: stream, connectMs, ...(proxyTlsMs !== undefined ? { proxyTlsMs } : {}) };
   }
+  const page = await readBody(stream, rest, head.headers, signal);
   stream.destroy();
-  const body = rest.length > 0 ? rest.subarray(0, MAX_BODY_SNIPPET).toString('utf8') : undefined;
+  const body = page.length > 0 ? page.toString('utf8') : undefined;
   throw new TunnelError('ERR_TUNNEL_STATUS', `the proxy answered CONNECT with ${head.status}`, { ...head, ...(body !== undefined ? { body } : {}) }, rest.length);
 }

@@ -26,6 +26,19 @@ function proxyEndpoint(ctx: RunContext): Pick<Endpoint, 'address' | 'port'> | un
   return /^[\d.]+$|:/.test(hop.host) ? { address: hop.host, port: hop.port } : undefined;
 }
 
+/** What the dns stage got for the proxy's name, in short (`system lookup ENOTFOUND`, `127.0.0.1:53 NXDOMAIN`). */
+function dnsAnswers(data: Record<string, unknown> | undefined): string[] {
+  const system = data?.system as { error?: string } | undefined;
+  const servers = (data?.servers as Array<{ server?: string; kind?: string; rcode?: string }> | undefined) ?? [];
+  const seen = new Set<string>();
+  const out = system?.error ? [`system lookup ${system.error}`] : [];
+  for (const s of servers) {
+    const line = `${s.server ?? '?'} ${s.rcode ?? s.kind ?? '?'}`;
+    if (!seen.has(line) && seen.add(line)) out.push(line);
+  }
+  return out.slice(0, 6);
+}
+
 /** An error met while tunnelling -> what the rules judge. */
 function observationOf(err: unknown, afterMs: number, credentialsSent: boolean): ProxyObservation {
   if (err instanceof TunnelError) {
@@ -34,11 +47,11 @@ function observationOf(err: unknown, afterMs: number, credentialsSent: boolean):
     if (err.code === 'ERR_TUNNEL_MALFORMED') return { kind: 'not-http', message: err.message };
     if (err.code === 'ERR_TUNNEL_PROXY_TLS') {
       const f = errorFacts(err.cause);
-      return f.fact === 'aborted' ? { kind: 'timeout', afterMs } : { kind: 'proxy-tls-failed', code: f.code, message: f.message };
+      return f.fact === 'aborted' ? { kind: 'timeout', afterMs, phase: 'proxy-tls' } : { kind: 'proxy-tls-failed', code: f.code, message: f.message };
     }
   }
   const f = errorFacts(err);
-  if (f.fact === 'aborted' || f.fact === 'timeout') return { kind: 'timeout', afterMs };
+  if (f.fact === 'aborted' || f.fact === 'timeout') return { kind: 'timeout', afterMs, phase: 'connect' };
   return { kind: 'reset', code: f.code };
 }
 
@@ -52,7 +65,8 @@ export const proxyStage: Stage = {
     // The tcp stage reports PROXY_UNREACHABLE itself when it cannot connect to the proxy, and the
     // dns stage names the proxy host when it does not resolve: nothing is left to ask here.
     if (ctx.results.tcp?.status === 'fail') return { run: false, reason: `the proxy ${ctx.state.proxy.display} could not be reached (tcp stage)` };
-    if (!proxyEndpoint(ctx)) return { run: false, reason: `no address for the proxy ${ctx.state.proxy.display} (dns stage)` };
+    // The proxy's own name did not resolve: this stage runs only to name the proxy as the cause.
+    if (!proxyEndpoint(ctx) && ctx.results.dns?.status !== 'fail') return { run: false, reason: `no address for the proxy ${ctx.state.proxy.display} (dns stage)` };
     return { run: true };
   },
   async run(ctx, signal): Promise<StageOutcome> {
@@ -63,7 +77,7 @@ export const proxyStage: Stage = {
     const hop = firstHop(ctx);
     const data: Record<string, unknown> = { proxy: proxy.display, from: proxy.from, hop: { host: hop.host, port: hop.port }, target, credentialsSent };
     const finish = (o: ProxyObservation, extra: Record<string, unknown> = {}): StageOutcome => {
-      const v = judgeProxy(o, proxy.display, target);
+      const v = judgeProxy(o, proxy.display, { authority: target, port: t.port, scheme: t.scheme });
       ctx.state.tunnelOk = v.ok;
       const out = { ...data, ...extra };
       const summary = v.ok
@@ -74,7 +88,11 @@ export const proxyStage: Stage = {
       return { status: v.ok ? 'pass' : 'fail', summary, data: out, findings: v.findings };
     };
 
-    const endpoint = proxyEndpoint(ctx)!;
+    const endpoint = proxyEndpoint(ctx);
+    if (!endpoint) {
+      const v = judgeProxy({ kind: 'unresolved', host: hop.host, from: proxy.from, answers: dnsAnswers(ctx.results.dns?.data) }, proxy.display, target);
+      return { status: 'fail', summary: `the proxy host ${hop.host} did not resolve (dns stage): no tunnel can be asked for`, data: { ...data, phase: 'dns' }, findings: v.findings };
+    }
     data.hop = { host: hop.host, address: endpoint.address, port: endpoint.port };
 
     const started = ctx.now();

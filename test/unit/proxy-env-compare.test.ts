@@ -51,13 +51,16 @@ describe('attribute', () => {
     expect(a.findings[0]!.evidence.at(-1)).toContain('not the cause');
   });
 
-  it('both work, or fail differently -> no new finding', () => {
+  it('both work, or fail differently -> no new finding; a different direct failure is told on the root cause', () => {
     expect(attribute('p', [], compose([]), compose([])).findings).toEqual([]);
     const p = run([f('PROXY_REFUSED', 'proxy')]);
     const d = run([f('TCP_TIMEOUT', 'tcp')]);
     const a = attribute('p', p.findings, p.composition, d.composition);
     expect(a.outcome).toBe('neither');
-    expect(a.findings).toEqual(p.findings);
+    expect(a.findings.map((x) => x.code)).toEqual(['PROXY_REFUSED']);
+    // Held-out review: the on-call engineer must learn that bypassing the proxy is no way out.
+    expect(a.findings[0]!.evidence.at(-1)).toMatch(/fails too, differently: TCP_TIMEOUT at the tcp stage/);
+    expect(a.findings[0]!.details).toMatchObject({ compareDirect: { proxied: 'PROXY_REFUSED', direct: 'TCP_TIMEOUT', directStage: 'tcp' } });
   });
 
   it('a path that hit an internal error does not count as working', () => {

@@ -69,8 +69,11 @@ describe('helpers', () => {
     expect(proxyIntermediary({ server: 'envoy' })).toBe('envoy');
     expect(proxyIntermediary({})).toBe('unknown');
   });
-  it('bodyGist prefers the HTML title, else the text', () => {
-    expect(bodyGist('<title>Access denied</title><p>x</p>')).toBe('Access denied');
+  it('bodyGist gives the HTML title and the text that says more, else the text', () => {
+    // The words under the title are the proxy's reason (tinyproxy: "The CONNECT method not allowed
+    // with the port you tried to use."), so they are kept after the title.
+    expect(bodyGist('<title>Access denied</title><p>x</p>')).toBe('Access denied: x');
+    expect(bodyGist('<title>Access denied</title><h1>Access denied</h1>')).toBe('Access denied');
     expect(bodyGist('<p>blocked  by\npolicy</p>')).toBe('blocked by policy');
     expect(bodyGist('')).toBeUndefined();
   });

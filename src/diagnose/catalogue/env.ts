@@ -22,6 +22,7 @@ export const envEntries: CatalogueEntry[] = [
       { who: 'you', text: 'Give both spellings the same value (or unset one), so every program takes the same route.', command: 'export HTTPS_PROXY="$https_proxy"' },
       { who: 'you', text: 'Check which proxy variables the service really sees: its unit file, container spec or shell profile may set its own.', command: 'env | grep -i _proxy' },
       { who: 'you', text: 'If NO_PROXY lists the API host or a domain above it (or "*"), remove that entry unless the API must be reached directly.' },
+      { who: 'you', text: 'If only http_proxy is set, set https_proxy (and HTTPS_PROXY) as well: most tools read it for https:// URLs, and the LLM APIs are https.', command: 'export https_proxy="$http_proxy" HTTPS_PROXY="$http_proxy"' },
       { who: 'you', text: 'Run the check through the proxy and directly to see which path works.', command: 'diagnose <target> --compare-direct' },
     ],
   },

@@ -20,6 +20,7 @@ export const proxyEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Check the proxy address and port in the setting this run used (the report names the variable or option).', command: 'env | grep -i _proxy' },
       { who: 'you', text: 'Try the proxy by hand; a connection error here confirms it is the proxy, not the API.', command: 'curl -v --proxy "$HTTPS_PROXY" https://api.openai.com/v1/models' },
+      { who: 'you', text: 'If the evidence says the https:// proxy\'s certificate was not accepted, trust the CA that issued it: pass it with --ca here, and to Node programs with NODE_EXTRA_CA_CERTS. If it says the proxy does not speak TLS, write http:// for it.', command: 'export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/proxy-ca.pem' },
       { who: 'you', text: 'If the network allows direct traffic, compare both paths.', command: 'diagnose <target> --compare-direct' },
       { who: 'network', text: 'Ask the team that runs the proxy whether it is up and whether this machine may reach it.' },
     ],
@@ -35,8 +36,10 @@ export const proxyEntries: CatalogueEntry[] = [
       'The proxy answered 407: it only builds tunnels for clients that prove who they are, and this request ' +
       'either carried no credentials or carried ones it refused. The Proxy-Authenticate header lists what the ' +
       'proxy accepts. Basic can be given as user:password in the proxy URL. NTLM and Negotiate (Kerberos) are ' +
-      'Windows-domain schemes that most Node and Python HTTP clients cannot perform on their own; such networks ' +
-      'usually offer a local helper proxy or an allow-list for servers.',
+      'Windows-domain schemes, and Digest a challenge-response one, that most Node and Python HTTP clients cannot ' +
+      'perform on their own: credentials in the proxy URL are sent as Basic, so against a proxy that does not ' +
+      'offer Basic even a correct password fails. Such networks usually offer a local helper proxy or an ' +
+      'allow-list for servers.',
     origin: 'forward-proxy',
     owner: 'you',
     retry: 'no',
@@ -55,16 +58,20 @@ export const proxyEntries: CatalogueEntry[] = [
     title: 'The forward proxy refused the tunnel to the API',
     explanation:
       'The proxy understood the request for a tunnel and said no. A 403 almost always means a ' +
-      'policy: the API host or port is not on the proxy\'s allow-list, or CONNECT is only allowed to some ports. ' +
-      'A 502, 503 or 504 means the proxy tried and could not reach the API itself (its own DNS, route or firewall). ' +
+      'policy: the API host or port is not on the proxy\'s allow-list, this machine is not allowed to use the ' +
+      'proxy, or CONNECT is only allowed to some ports (often 443 alone). A 5xx means the proxy tried and could ' +
+      'not reach the API itself (its own DNS, route or firewall), which may pass on a later try. A redirect (3xx) ' +
+      'points at a sign-in or acceptance page that programs cannot complete. A 400, 405 or 501 from something that ' +
+      'does not name itself as a proxy usually means the proxy setting points at a web server, not a forward proxy. ' +
       'The proxy\'s own words (X-Squid-Error, Via, the status text and its error page) say which, and they come ' +
-      'from the proxy, never from the provider.',
+      'from the proxy, never from the provider; details.refusal holds the kind.',
     origin: 'forward-proxy',
     owner: 'network',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Read the proxy\'s explanation in the evidence: ERR_ACCESS_DENIED is a rule, ERR_CONNECT_FAIL or ERR_DNS_FAIL is the proxy failing to reach the API.' },
-      { who: 'network', text: 'Ask the proxy\'s operators to allow CONNECT to the API host on port 443 for this server (Squid: an acl of type dstdomain used in an http_access allow line).', command: 'acl llm_api dstdomain api.openai.com api.anthropic.com\nhttp_access allow CONNECT llm_api' },
+      { who: 'you', text: 'Read the proxy\'s explanation in the evidence: ERR_ACCESS_DENIED is a rule, ERR_CONNECT_FAIL, ERR_DNS_FAIL or ERR_CANNOT_FORWARD is the proxy failing to reach the API (retry, then report it to the proxy team).' },
+      { who: 'you', text: 'If the refusal is a redirect to a sign-in page, or the address is not a forward proxy at all, correct the proxy setting or ask for a proxy account meant for servers.', command: 'env | grep -i _proxy' },
+      { who: 'network', text: 'Ask the proxy\'s operators to allow CONNECT to the API host and its port for this server (Squid: an acl of type dstdomain used in an http_access allow line, and the port in SSL_ports when it is not 443; tinyproxy: a ConnectPort line).', command: 'acl llm_api dstdomain api.openai.com api.anthropic.com\nhttp_access allow CONNECT llm_api' },
       { who: 'you', text: 'If direct access is permitted here, check whether the direct path works.', command: 'diagnose <target> --compare-direct' },
     ],
     attach: ['the X-Squid-Error or status line from the evidence', 'the API host and port', 'the time of the failure'],
