@@ -80,6 +80,14 @@ function describeAlert(h: HandshakeFacts, through: string, offer: Offer): Omit<F
   return { code: 'TLS_PROTOCOL_ERROR', evidence, details, origin: 'unknown', owner };
 }
 
+/**
+ * Inside a CONNECT tunnel the proxy sees the ClientHello first: a cut or an HTTP page there is most
+ * likely its doing, and the network team runs it. The evidence says how to confirm.
+ */
+function blameTunnel(f: Omit<Finding, 'params'>, why: string): Omit<Finding, 'params'> {
+  return { ...f, origin: 'forward-proxy', owner: 'network', evidence: [...f.evidence, `${why}; run again with --compare-direct, or ask for the proxy's log of this CONNECT`] };
+}
+
 /** The finding (without params) for a handshake that did not complete. */
 export function describeFailure(h: HandshakeFacts, viaProxy: boolean, offer: Offer = { alpn: ['h2', 'http/1.1'] }): Omit<Finding, 'params'> {
   const through = viaProxy ? ' (through the proxy tunnel)' : '';
@@ -97,7 +105,7 @@ export function describeFailure(h: HandshakeFacts, viaProxy: boolean, offer: Off
     case 'reset':
     case 'closed': {
       const how = h.kind === 'reset' ? `reset the connection${h.code ? ` (${h.code})` : ''}` : 'closed the connection (FIN)';
-      return {
+      const f: Omit<Finding, 'params'> = {
         code: 'TLS_HANDSHAKE_RESET',
         evidence: [
           `the peer ${how}${through} ${Math.round(h.ms)} ms into the handshake, ${bytes(h)}`,
@@ -105,16 +113,18 @@ export function describeFailure(h: HandshakeFacts, viaProxy: boolean, offer: Off
         ],
         details: { ...wire, kind: h.kind, code: h.code },
       };
+      return viaProxy ? blameTunnel(f, 'a proxy that filters TLS by the name in the ClientHello cuts the tunnel exactly here') : f;
     }
     case 'not-tls': {
       const speaks = peerSpeaks(h.head);
       // Inside a tunnel, an HTTP answer may be the proxy's own error page rather than the target's.
       const what = viaProxy && speaks === 'http' ? 'an HTTP answer inside the tunnel, from the proxy or the target' : SPEAKS[speaks];
-      return {
+      const f: Omit<Finding, 'params'> = {
         code: 'TLS_PROTOCOL_ERROR',
         evidence: [`the peer answered the ClientHello${through} with ${preview(h.head)}: ${what}`, `TLS error: ${h.code ?? 'unknown'}`],
         details: { ...wire, kind: 'not-tls', peerSpeaks: speaks, firstBytes: preview(h.head), code: h.code },
       };
+      return viaProxy && speaks === 'http' ? blameTunnel(f, 'a proxy that refuses the site after opening the tunnel answers with its own page instead of a ServerHello') : f;
     }
     case 'alert':
       return describeAlert(h, through, offer);
