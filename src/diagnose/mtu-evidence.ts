@@ -15,6 +15,10 @@ export interface EvidenceContext {
   family: 4 | 6;
   /** Tunnel-like or small-MTU interfaces, `wg0 mtu 1420`. */
   tunnels: string[];
+  /** The tls stage's handshake time, when it completed (a slow one may be TCP healing itself). */
+  tlsHandshakeMs?: number;
+  /** The stall that triggered the stage, if any. */
+  stall?: { stage: string; code: string; afterMs: number };
 }
 
 const ok = (p: ProbeFact) => p.outcome !== 'stalled' && p.outcome !== 'connect-failed';
@@ -27,7 +31,27 @@ export function mtuBracket(largestOk: number | undefined, smallestLost: number |
   return { low: largestOk !== undefined ? largestOk + h : undefined, high: smallestLost !== undefined ? smallestLost + h - 1 : undefined };
 }
 
+/** The repeated HTTP request: handshake done, answer missing, its tail out of order. */
+function responseLines(f: MtuFacts, c: EvidenceContext): string[] {
+  const reqs = f.probes.filter((p) => p.kind === 'http-target' && p.handshakeDone);
+  const holed = reqs.filter((p) => (p.ss?.rcvOoopack ?? 0) > 0);
+  const out = [
+    `the HTTP request that stalled was sent again on ${reqs.length} new connections: each TLS handshake completed (the server's small first flight arrived), then no complete answer came back within ${c.thresholdMs} ms`,
+  ];
+  if (holed.length > 0) {
+    const s = holed[0]!.ss!;
+    out.push(
+      `kernel view (ss) of those connections: ${holed.length} of ${reqs.length} received part of the answer out of order (rcv_ooopack:${s.rcvOoopack}, data_segs_in:${s.dataSegsIn ?? '?'}) ` +
+        `and the hole before it was never filled: the server's full-size packets were lost every time, its smaller last packet arrived`,
+    );
+  }
+  return out;
+}
+
 function s2cLines(f: MtuFacts, c: EvidenceContext): string[] {
+  if (f.probes.some((p) => p.kind === 'http-target' && p.handshakeDone) && !f.probes.some((p) => p.kind === 'target-handshake' && p.outcome !== 'completed')) {
+    return responseLines(f, c);
+  }
   const targets = f.probes.filter((p) => p.kind === 'target-handshake' && p.outcome !== 'connect-failed');
   const stalled = targets.filter((p) => !ok(p) || p.outcome === 'answered');
   const sni = c.servername ? `with SNI ${c.servername}` : 'to the target';
@@ -36,7 +60,9 @@ function s2cLines(f: MtuFacts, c: EvidenceContext): string[] {
       `${sum(stalled, (p) => p.bytesRead)} bytes received after a ${stalled[0]?.helloBytes ?? '?'}-byte ClientHello)`,
   ];
   const tiny = f.probes.find((p) => p.kind === 'tiny' && ok(p));
-  if (tiny) out.push(`small packets flow back: a 7-byte TLS alert sent on its own connection was answered (${tiny.outcome}, ${tiny.bytesRead} bytes)`);
+  if (tiny) out.push(`small packets flow back: a 7-byte TLS alert sent on its own connection was answered (${tiny.outcome}, ${tiny.bytesRead} bytes${tiny.closedByPeer ? ', then the server closed' : ''})`);
+  const alerts = f.probes.filter((p) => (p.kind === 'hello' || p.kind === 'small-handshake') && p.outcome === 'answered' && p.firstByte === 0x15);
+  if (alerts.length > 0) out.push(`${alerts.length} other handshakes without this host name were answered with a TLS alert (small packets)`);
   const small = f.probes.find((p) => p.kind === 'small-handshake' && p.outcome === 'completed');
   if (small) out.push(`a handshake without SNI (a smaller server flight) completed: ${small.bytesRead} bytes received`);
   const ooo = stalled.filter((p) => (p.ss?.rcvOoopack ?? 0) > 0);
@@ -48,16 +74,22 @@ function s2cLines(f: MtuFacts, c: EvidenceContext): string[] {
   }
   const acked = stalled.filter((p) => p.ss && (p.ss.unacked ?? 0) === 0 && (p.ss.bytesAcked ?? 0) > p.bytesWritten);
   if (acked.length > 0) out.push(`the server acknowledged the whole ClientHello on ${acked.length} of ${stalled.length} stalled connections: the request got there, the answer did not come back`);
+  if (ooo.length === 0) {
+    out.push(
+      'not one packet of the server\'s answer arrived, not even out of order: this fits a flight whose every packet is too big for the path ' +
+        '(e.g. one certificate segment just over the limit), but also a server that hangs for this name only, hence the lower confidence',
+    );
+  }
   return out;
 }
 
 function c2sLines(f: MtuFacts, v: Extract<MtuVerdict, { kind: 'blackhole' }>, c: EvidenceContext): string[] {
   const rungs = f.probes.filter((p) => p.kind === 'hello' && p.outcome !== 'connect-failed');
   const okSizes = rungs.filter(ok).map((p) => p.helloBytes ?? 0);
+  const natural = f.probes.filter((p) => p.kind !== 'hello' && p.outcome === 'completed' && p.helloBytes !== undefined).map((p) => p.helloBytes!);
   const lost = rungs.filter((p) => p.outcome === 'stalled');
-  const out = [
-    `ClientHellos padded to ${list(okSizes)} bytes were answered; ${list(lost.map((p) => p.helloBytes ?? 0))} bytes got no answer within ${c.thresholdMs} ms`,
-  ];
+  const passed = okSizes.length > 0 ? `ClientHellos padded to ${list(okSizes)} bytes were answered` : `only unpadded ClientHellos (${list(natural)} bytes) completed their handshakes`;
+  const out = [`${passed}; ${list(lost.map((p) => p.helloBytes ?? 0))} bytes got no answer within ${c.thresholdMs} ms`];
   const withSs = lost.filter((p) => p.ss);
   if (withSs.length > 0) {
     const s = withSs[0]!.ss!;
@@ -77,6 +109,12 @@ export function blackholeEvidence(f: MtuFacts, v: Extract<MtuVerdict, { kind: 'b
   if (v.direction !== 'client-to-server') out.push(...s2cLines(f, c));
   if (v.direction !== 'server-to-client') out.push(...c2sLines(f, v, c));
   if (c.tunnels.length > 0) out.push(`tunnel or small-MTU interfaces on this host: ${c.tunnels.join(', ')}`);
+  if (v.direction !== 'client-to-server' && c.tlsHandshakeMs !== undefined && c.tlsHandshakeMs > c.thresholdMs / 2) {
+    out.push(
+      `the tls stage's own handshake did complete, but only after ${Math.round(c.tlsHandshakeMs)} ms: the sender got through late, ` +
+        'as TCP MTU probing (tcp_mtu_probing) or a smaller retransmission does after several timeouts; every new connection pays that delay',
+    );
+  }
   if (!f.ssAvailable) out.push('ss (iproute2) was not available, so the kernel counters of the probe sockets could not be read');
   return out;
 }
@@ -86,7 +124,19 @@ export function notMtuEvidence(f: MtuFacts, v: MtuVerdict, c: EvidenceContext): 
   const stalled = connected.filter((p) => p.outcome === 'stalled');
   const line = `${connected.length - stalled.length} of ${connected.length} probe connections got an answer within ${c.thresholdMs} ms`;
   switch (v.kind) {
+    case 'filtered':
+      return [
+        `${line}: the ClientHello naming ${c.servername ?? 'the target'} (${v.helloBytes ?? '?'} bytes) was never acknowledged by the server (the kernel kept retransmitting it), ` +
+          `while padded ClientHellos without that name, up to ${v.largestOkBytes ?? '?'} bytes, were answered`,
+        'larger packets pass and a smaller one naming this host vanishes: something on the path drops the handshake because of the name it carries, not because of its size',
+      ];
     case 'unresponsive':
+      if (v.signals.includes('response-stalled')) {
+        return [
+          `${line}; the HTTP request was sent again after a completed TLS handshake, the server acknowledged it and sent nothing back`,
+          'no packet of an answer arrived out of order, so nothing was lost on the way: the server (or something behind it) is slow or hung, the path MTU is not the cause',
+        ];
+      }
       return [
         `${line}: not even a 7-byte TLS alert or a small ClientHello was answered, although the server's TCP stack acknowledged them`,
         'a server that accepts connections and never answers, whatever the size, is hung or a tarpit, not behind an MTU blackhole',

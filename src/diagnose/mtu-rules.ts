@@ -9,6 +9,7 @@
  */
 import type { ProbeKind, ProbeOutcome } from '../net/mtu-probes.js';
 import type { SsInfo } from '../net/mtu-ss.js';
+import { completeSmallReply, delivered, flightStalled, ladder, persistentHole, replied, undelivered } from './mtu-contrast.js';
 
 /** One probe as the rules see it. */
 export interface ProbeFact {
@@ -21,6 +22,10 @@ export interface ProbeFact {
   bytesRead: number;
   /** The first byte the peer sent, when it sent any. */
   firstByte?: number;
+  /** The peer ended the connection (FIN or reset) within the threshold. */
+  closedByPeer?: boolean;
+  /** http-target probes: the TLS handshake completed before the request was sent. */
+  handshakeDone?: boolean;
   /** The kernel's view of the socket at the end of the threshold, when ss had it. */
   ss?: SsInfo;
 }
@@ -58,6 +63,9 @@ export type Signal =
   | 'small-probe-stalled'
   | 'pmtu-learned'
   | 'mss-clamped'
+  | 'response-stalled'
+  | 'no-tail'
+  | 'name-dropped'
   | 'no-ss';
 
 export type MtuVerdict =
@@ -72,6 +80,8 @@ export type MtuVerdict =
       signals: Signal[];
     }
   | { kind: 'unresponsive'; signals: Signal[] }
+  /** The hello naming the target is dropped while larger hellos without the name pass: content, not size. */
+  | { kind: 'filtered'; helloBytes?: number; largestOkBytes?: number; signals: Signal[] }
   | { kind: 'lossy'; signals: Signal[] }
   | { kind: 'pmtud-works'; pathMtu?: number; signals: Signal[] }
   | { kind: 'no-connect' }
@@ -85,13 +95,6 @@ export function stallThresholdMs(connectMs: number): number {
   return Math.min(10_000, Math.max(2_000, Math.round(20 * connectMs)));
 }
 
-const replied = (p: ProbeFact) => p.outcome === 'completed' || p.outcome === 'answered' || p.outcome === 'closed' || p.outcome === 'reset';
-/** A handshake that neither finished nor was refused: bytes may have trickled, but no flight. */
-const handshakeStalled = (p: ProbeFact) => p.outcome === 'stalled' || p.outcome === 'answered';
-/** The kernel says every byte written was acknowledged (the SYN counts as one). */
-const delivered = (p: ProbeFact) => p.ss !== undefined && (p.ss.unacked ?? 0) === 0 && (p.ss.bytesAcked ?? 0) >= p.bytesWritten + 1;
-const undelivered = (p: ProbeFact) => p.ss !== undefined && (p.ss.unacked ?? 0) > 0;
-
 /** Retransmissions on a connection that worked, not explained by an ICMP-driven PMTU drop. */
 function lossOnGoodConnection(p: ProbeFact, baseMtu: number | undefined): boolean {
   if (!replied(p) || !p.ss) return false;
@@ -99,18 +102,6 @@ function lossOnGoodConnection(p: ProbeFact, baseMtu: number | undefined): boolea
   if (!retrans) return false;
   const pmtuDropped = baseMtu !== undefined && p.ss.pmtu !== undefined && p.ss.pmtu < baseMtu;
   return !pmtuDropped;
-}
-
-/** The hello ladder split at its answer boundary, or why it has none. */
-function ladder(rungs: ProbeFact[]) {
-  const sized = rungs.filter((r) => r.helloBytes !== undefined && r.outcome !== 'connect-failed');
-  const ok = sized.filter(replied);
-  // A silent rung counts as failing unless the kernel says the hello arrived (then the reply is lost).
-  const silent = sized.filter((r) => r.outcome === 'stalled' && !delivered(r));
-  const largestOk = ok.length ? Math.max(...ok.map((r) => r.helloBytes!)) : undefined;
-  const smallestSilent = silent.length ? Math.min(...silent.map((r) => r.helloBytes!)) : undefined;
-  const monotone = largestOk === undefined || smallestSilent === undefined || largestOk < smallestSilent;
-  return { ok, silent, largestOk, smallestSilent, monotone };
 }
 
 export function mtuVerdict(f: MtuFacts): MtuVerdict {
@@ -121,17 +112,24 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
   const small = of('small-handshake');
   const targets = of('target-handshake');
   const rungs = of('hello');
+  // The stalled HTTP request repeated: its handshake must complete, then its answer is watched.
+  const requests = of('http-target');
   const signals: Signal[] = f.ssAvailable ? [] : ['no-ss'];
 
-  // The bogus alert is answered the way TLS answers it: an alert record (0x15), a close or a reset.
-  // A peer that sends anything else to everybody (a banner, a dribble of handshake bytes) gives
-  // no contrast, so it cannot make a stalled target look size dependent.
-  const tlsLikeReply = (p: ProbeFact) => p.outcome === 'closed' || p.outcome === 'reset' || (p.outcome === 'answered' && p.firstByte === 0x15);
-  const smallReplies = tiny.some(tlsLikeReply) || small.some((p) => p.outcome === 'completed');
-  const lad = ladder(rungs);
+  // Small complete replies from the same server: the contrast a size-dependent loss needs. A
+  // handshake that completed before its request stalled proves the server's first flight passed;
+  // a stalled target whose small tail arrived out of order is its own contrast.
+  const smallReplies =
+    tiny.some(completeSmallReply) ||
+    small.some((p) => p.outcome === 'completed' || completeSmallReply(p)) ||
+    rungs.some(completeSmallReply) ||
+    requests.some((p) => p.handshakeDone === true) ||
+    targets.some(persistentHole);
+  const lad = ladder(rungs, [...small, ...targets, ...requests]);
   const lossy: Signal[] = [];
   if (connected.some((p) => lossOnGoodConnection(p, f.baseMtu))) lossy.push('retransmits-on-good-connections');
-  if (targets.some((p) => p.outcome === 'completed') && targets.some(handshakeStalled)) lossy.push('target-mixed');
+  if (targets.some((p) => p.outcome === 'completed') && targets.some(flightStalled)) lossy.push('target-mixed');
+  if (requests.some((p) => p.outcome === 'completed') && requests.some(flightStalled)) lossy.push('target-mixed');
   if (!lad.monotone) lossy.push('ladder-not-monotone');
   // The tiny probe's reply fits any path; a no-SNI handshake may itself carry a big flight
   // (a big default certificate), so only the tiny probe going silent says "loss".
@@ -141,16 +139,33 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
   if (!smallReplies && !rungs.some(replied) && !targets.some((p) => p.outcome === 'completed')) {
     return { kind: 'unresponsive', signals: [...signals, 'stall-not-size-dependent'] };
   }
-  if (lossy.length > 0) return { kind: 'lossy', signals: [...signals, ...lossy] };
+  if (lossy.length > 0) return { kind: 'lossy', signals: [...new Set([...signals, ...lossy])] };
+
+  // The hello naming the target never arrives while larger hellos without the name do: what is
+  // dropped is the name (an SNI filter), not the size.
+  const targetHello = Math.max(0, ...targets.map((p) => p.helloBytes ?? 0));
+  const largerOk = lad.okSizes.filter((n) => n > targetHello);
+  if (targets.length > 0 && targets.every((p) => flightStalled(p) && undelivered(p)) && largerOk.length > 0) {
+    return { kind: 'filtered', helloBytes: targetHello || undefined, largestOkBytes: Math.max(...largerOk), signals: [...signals, 'name-dropped'] };
+  }
 
   const s2cSignals: Signal[] = [];
-  const s2c = targets.length > 0 && targets.every(handshakeStalled) && smallReplies;
-  if (s2c) {
+  const tlsS2c = targets.length > 0 && targets.every(flightStalled) && smallReplies;
+  // A repeated request whose answer stalls is only an MTU sign with the lost-segment fingerprint:
+  // without it, a server that is merely slow to answer looks the same.
+  const httpS2c = requests.length > 0 && requests.every((p) => p.handshakeDone === true && flightStalled(p)) && requests.some(persistentHole);
+  if (tlsS2c) {
     s2cSignals.push('target-stalled', 'small-replies-flow');
-    if (targets.some((p) => (p.ss?.rcvOoopack ?? 0) > 0)) s2cSignals.push('tail-out-of-order');
+    if (targets.some(persistentHole)) s2cSignals.push('tail-out-of-order');
     if (targets.every(delivered)) s2cSignals.push('hello-delivered');
   }
-  const c2s = lad.ok.length > 0 && lad.silent.length >= 2 && lad.monotone;
+  if (httpS2c) s2cSignals.push('response-stalled', ...(s2cSignals.includes('tail-out-of-order') ? [] : ['tail-out-of-order' as const]));
+  if ((tlsS2c || httpS2c) && !s2cSignals.includes('tail-out-of-order')) s2cSignals.push('no-tail');
+  const s2c = tlsS2c || httpS2c;
+  // When only natural hellos got through (a very small path MTU), the kernel must confirm that the
+  // padded ones were lost rather than ignored by the server.
+  const floorOk = lad.rungsOk > 0 || (f.ssAvailable && lad.silent.every(undelivered));
+  const c2s = lad.okSizes.length > 0 && lad.silent.length >= 2 && lad.monotone && floorOk;
   const c2sSignals: Signal[] = [];
   if (c2s) {
     c2sSignals.push('ladder-size-dependent');
@@ -159,13 +174,13 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
   // With a c2s blackhole the target's own hello may be the part that is lost: only call s2c too
   // when the kernel says the target hello arrived (or it is smaller than a hello that got through).
   const targetHelloOk = targets.every((p) => delivered(p) || (lad.largestOk !== undefined && (p.helloBytes ?? Infinity) <= lad.largestOk));
-  const s2cHolds = s2c && (!c2s || targetHelloOk);
+  const s2cHolds = s2c && (!c2s || targetHelloOk || httpS2c);
 
   if (s2cHolds || c2s) {
     const direction: Direction = s2cHolds && c2s ? 'both' : s2cHolds ? 'server-to-client' : 'client-to-server';
-    const fingerprint =
-      (!s2cHolds || s2cSignals.includes('tail-out-of-order') || s2cSignals.includes('hello-delivered')) &&
-      (!c2s || c2sSignals.includes('hellos-unacked'));
+    // The s2c fingerprint is the lost-segment hole: "hello delivered, nothing back" alone also fits
+    // a server that hangs for this one name, so it never gives high confidence by itself.
+    const fingerprint = (!s2cHolds || s2cSignals.includes('tail-out-of-order')) && (!c2s || c2sSignals.includes('hellos-unacked'));
     const short = f.thresholdMs !== undefined && f.thresholdMs < MIN_CONFIDENT_THRESHOLD_MS;
     const confidence: Confidence = short ? 'low' : f.ssAvailable && fingerprint ? 'high' : f.ssAvailable || targets.length >= 2 ? 'medium' : 'low';
     const largestReply = Math.max(0, ...connected.filter(replied).map((p) => p.bytesRead));
@@ -178,6 +193,10 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
       signals: [...signals, ...(s2cHolds ? s2cSignals : []), ...c2sSignals],
     };
   }
+  // The request arrived and the server stays silent, with no sign of lost segments: slow or hung.
+  if (requests.length > 0 && requests.every((p) => p.handshakeDone === true && flightStalled(p) && !undelivered(p))) {
+    return { kind: 'unresponsive', signals: [...signals, 'response-stalled', 'stall-not-size-dependent'] };
+  }
 
   const pmtuDrop = connected.find((p) => f.baseMtu !== undefined && p.ss?.pmtu !== undefined && p.ss.pmtu < f.baseMtu);
   // A server that learned a smaller path MTU towards us advertises a smaller MSS in its SYN-ACK
@@ -187,7 +206,7 @@ export function mtuVerdict(f: MtuFacts): MtuVerdict {
     const pathMtu = f.learnedMtu ?? pmtuDrop?.ss?.pmtu ?? (clamped ? clamped.ss!.mss! + TCP_IP_HEADERS : undefined);
     return { kind: 'pmtud-works', pathMtu, signals: [...signals, clamped && !pmtuDrop ? 'mss-clamped' : 'pmtu-learned'] };
   }
-  if (targets.some(handshakeStalled) || rungs.some((p) => p.outcome === 'stalled')) {
+  if (targets.some(flightStalled) || rungs.some((p) => p.outcome === 'stalled') || requests.some(flightStalled)) {
     // Stalls that do not follow size (e.g. the big hellos arrived and still got no reply).
     return { kind: 'lossy', signals: [...signals, 'stall-not-size-dependent'] };
   }

@@ -5,15 +5,17 @@
  *   round trip, whatever its certificates, so it shows that small packets flow back;
  * - `handshake`: a real TLS handshake (target SNI: the flight that stalled; no SNI: usually a
  *   small flight); `complete` says whether it finished;
- * - `hello`: a ClientHello padded to a given size; any reaction proves the whole hello arrived.
+ * - `hello`: a ClientHello padded to a given size; any reaction proves the whole hello arrived;
+ * - `http-target`: the stalled HTTP request again, after a verified handshake (src/net/mtu-http.ts).
  * Probes leave their sockets open: the kernel's view of them is read once all have settled.
  */
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { driveHttpProbe, type HttpProbeRequest } from './mtu-http.js';
 import { CountingStream, openProbeConn, probeWrite, type ProbeConn, type RawTrace } from './mtu-socket.js';
 
 /** What a probe is for; the rules read these. */
-export type ProbeKind = 'tiny' | 'small-handshake' | 'target-handshake' | 'hello';
+export type ProbeKind = 'tiny' | 'small-handshake' | 'target-handshake' | 'hello' | 'http-target';
 
 export interface ProbeSpec {
   kind: ProbeKind;
@@ -21,6 +23,8 @@ export interface ProbeSpec {
   servername?: string;
   /** ALPN list (padded for `hello` rungs). */
   alpn?: string[];
+  /** The request of an `http-target` probe (never reported: it may carry the key). */
+  http?: HttpProbeRequest;
 }
 
 /**
@@ -74,6 +78,10 @@ export async function driveProbe(
   now: () => number,
 ): Promise<Omit<ProbeResult, 'settledMs'>> {
   const left = () => untilMs - now();
+  if (spec.kind === 'http-target' && spec.http) {
+    const t0 = now() - (conn.trace.connectMs ?? 0);
+    return driveHttpProbe(conn, spec, spec.http, (p) => Promise.race([p, sleep(left(), signal)]), now, t0);
+  }
   if (spec.kind === 'tiny') {
     probeWrite(conn, TINY_ALERT);
     await Promise.race([conn.reacted, sleep(left(), signal)]);

@@ -6,13 +6,17 @@
 import { setMaxListeners } from 'node:events';
 import { alpnForHelloSize } from './mtu-hello.js';
 import { readInterfaces, readRoute, type IfaceMtu, type RouteInfo } from './mtu-iface.js';
+import type { HttpProbeRequest } from './mtu-http.js';
 import { closeProbes, runProbe, type ProbeResult, type ProbeSpec } from './mtu-probes.js';
 import { openProbeConn } from './mtu-socket.js';
 import { readSs, type SsSnapshot } from './mtu-ss.js';
 import { stallThresholdMs } from '../diagnose/mtu-rules.js';
 
-/** Sizes of the padded ClientHello ladder, in bytes (the largest twice: one loss is not a verdict). */
-export const HELLO_LADDER = [700, 1000, 1200, 1300, 1400, 2000, 3800, 3800] as const;
+/**
+ * Sizes of the padded ClientHello ladder, in bytes (the largest twice: one loss is not a verdict).
+ * 500 bytes still fits the smallest path IPv4 allows (576); 1300-1400 brackets tunnel MTUs.
+ */
+export const HELLO_LADDER = [500, 700, 1000, 1200, 1300, 1400, 2000, 3800, 3800] as const;
 
 export interface ObserveInput {
   address: string;
@@ -23,6 +27,8 @@ export interface ObserveInput {
   now: () => number;
   /** Absolute time (now() units) by which the probes must have settled. */
   deadline: number;
+  /** The HTTP request that stalled, to repeat (twice) after a verified handshake. */
+  http?: HttpProbeRequest;
 }
 
 export interface Observation {
@@ -41,8 +47,9 @@ export interface Observation {
 /** Time kept back from the deadline for ss, closing and building the result. */
 const RESERVE_MS = 250;
 
-async function specs(servername: string | undefined): Promise<ProbeSpec[]> {
+async function specs(servername: string | undefined, http: HttpProbeRequest | undefined): Promise<ProbeSpec[]> {
   const list: ProbeSpec[] = [];
+  if (http) list.push({ kind: 'http-target', servername, http }, { kind: 'http-target', servername, http });
   // With an IP literal the target handshake already has no SNI: a second one adds nothing.
   if (servername !== undefined) list.push({ kind: 'small-handshake' });
   list.push({ kind: 'target-handshake', servername }, { kind: 'target-handshake', servername });
@@ -55,7 +62,7 @@ export async function observeMtu(input: ObserveInput): Promise<Observation> {
   // Every parallel probe listens on the stage's signal; a dozen is expected, not a leak.
   setMaxListeners(64, signal);
   const context = Promise.all([readRoute(address), readInterfaces()]);
-  const plan = specs(input.servername);
+  const plan = specs(input.servername, input.http);
   const t0 = now();
   let tiny;
   try {

@@ -23,6 +23,10 @@ export interface RawTrace {
   /** The connection failed or was reset: the error code (ECONNRESET ...). */
   errorCode?: string;
   errorMs?: number;
+  /** http-target probes: when the verified handshake completed (ms since start). */
+  handshakeMs?: number;
+  /** http-target probes: decrypted response bytes. */
+  appBytesRead?: number;
 }
 
 /** An open probe connection: the socket, its trace, and a Duplex that counts for TLS on top. */

@@ -154,7 +154,8 @@ export const httpStage: Stage = {
     // A 2xx that is not the API's answer (an HTML page) or whose body broke is no success to build on.
     st.httpOk = outcome.response !== undefined && outcome.response.status >= 200 && outcome.response.status < 300 && !findings.some((f) => f.code === 'HTTP_NOT_API' || f.code === 'RESPONSE_BODY_INCOMPLETE');
     const t = outcome.transport;
-    if (t && findings[0]?.code === 'HEADERS_TIMEOUT' && t.bytesRead === 0 && t.sinceRequestMs !== undefined) {
+    // Raw bytes may be TLS 1.3 session tickets, not a response: any headers timeout is a stall.
+    if (t && findings[0]?.code === 'HEADERS_TIMEOUT' && t.sinceRequestMs !== undefined) {
       st.stall = { stage: 'http', code: 'HEADERS_TIMEOUT', afterMs: Math.round(t.sinceRequestMs), bytesWritten: t.bytesWritten, bytesRead: t.bytesRead };
     }
     const errors = findings.filter((f) => (f.severity ?? 'error') === 'error' && f.code !== 'CLOCK_SKEW');

@@ -8,6 +8,9 @@
  */
 import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
+import { trustedCas } from '../net/dial.js';
+import { httpRequestBytes, type HttpProbeRequest } from '../net/mtu-http.js';
+import { planKeyCheck } from '../net/http-request.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu-evidence.js';
 import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu-rules.js';
 import { observeMtu, type Observation } from '../net/mtu-run.js';
@@ -36,6 +39,8 @@ function facts(obs: Observation): MtuFacts {
       helloBytes: p.trace.firstWriteBytes,
       bytesRead: p.trace.bytesRead,
       firstByte: p.trace.firstByte,
+      closedByPeer: p.trace.finMs !== undefined || p.trace.errorCode !== undefined,
+      ...(p.spec.kind === 'http-target' ? { handshakeDone: p.trace.handshakeMs !== undefined } : {}),
       ss: p.trace.localPort !== undefined ? bySsPort.get(p.trace.localPort) : undefined,
     })),
     ssAvailable: obs.ss.available,
@@ -45,10 +50,27 @@ function facts(obs: Observation): MtuFacts {
   };
 }
 
+/** The request the http stage sent, to repeat when that is what stalled (a download stall). */
+function stalledRequest(ctx: RunContext, servername: string | undefined): HttpProbeRequest | undefined {
+  if (ctx.state.stall?.stage !== 'http') return undefined;
+  const { host, port } = ctx.config.target;
+  const plan = planKeyCheck(ctx).spec;
+  const hostHeader = `${isIP(host) === 6 ? `[${host}]` : host}${port === 443 ? '' : `:${port}`}`;
+  return { bytes: httpRequestBytes(plan.method, plan.path, hostHeader, plan.headers, plan.body), servername, ca: trustedCas(ctx) };
+}
+
+/** The tls stage's handshake time when it completed, for a note on slow self-healing. */
+function slowHandshakeMs(ctx: RunContext): number | undefined {
+  const tls = ctx.results.tls;
+  const ms = (tls?.data.timings as { handshake?: number } | undefined)?.handshake;
+  return tls?.data.outcome === 'ok' && typeof ms === 'number' ? ms : undefined;
+}
+
 function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceContext, ep: Endpoint): Finding[] {
   const stall = ctx.state.stall;
   if (v.kind === 'blackhole') {
-    const b = mtuBracket(v.largestWorkingBytes, v.smallestFailingBytes, ep.family);
+    // Only the hello ladder measures single packets; a server reply may span several.
+    const b = v.direction === 'server-to-client' ? {} as { low?: number; high?: number } : mtuBracket(v.largestWorkingBytes, v.smallestFailingBytes, ep.family);
     const mtu = b.low ?? 1280;
     const tunnel = ec.tunnels[0]?.split(' ')[0];
     return [
@@ -69,6 +91,17 @@ function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceConte
       },
     ];
   }
+  if (v.kind === 'filtered') {
+    return [
+      {
+        code: 'SNI_FILTER_SUSPECTED',
+        evidence: notMtuEvidence(f, v, ec),
+        details: { helloBytes: v.helloBytes ?? null, largestOkBytes: v.largestOkBytes ?? null, servername: ec.servername ?? null },
+        ...(stall ? { explains: [stall.code] } : {}),
+        params: { address: ep.address, port: ep.port, host: ctx.config.target.host },
+      },
+    ];
+  }
   if (v.kind === 'lossy') {
     return [{ code: 'MTU_CHECK_INCONCLUSIVE', evidence: notMtuEvidence(f, v, ec), details: { signals: v.signals }, params: { address: ep.address } }];
   }
@@ -84,6 +117,7 @@ const SUMMARY: Record<MtuVerdict['kind'], string> = {
   lossy: 'inconclusive: the path loses packets whatever their size',
   'pmtud-works': 'no MTU problem: path MTU discovery works',
   'no-connect': 'the probes could not connect',
+  filtered: 'not an MTU problem: the handshake naming this host is dropped whatever its size (an SNI filter)',
   'no-problem': 'no MTU problem: large and small flights both get through',
 };
 
@@ -101,7 +135,8 @@ export const mtuStage: Stage = {
     const ep = probeEndpoint(ctx)!;
     const host = ctx.config.target.host;
     const servername = isIP(host) ? undefined : host;
-    const obs = await observeMtu({ address: ep.address, port: ep.port, servername, signal, now: ctx.now, deadline });
+    const http = stalledRequest(ctx, servername);
+    const obs = await observeMtu({ address: ep.address, port: ep.port, servername, signal, now: ctx.now, deadline, http });
     const trigger = ctx.state.stall ? 'stall' : 'flag';
     const base = { trigger, stall: ctx.state.stall ?? null, endpoint: `${ep.address}:${ep.port}`, connectMs: obs.connectMs ?? null, thresholdMs: obs.thresholdMs };
     if (obs.aborted) return { status: 'warn', summary: 'stopped before the probes settled: no verdict', data: { ...base, aborted: true }, findings: [] };
@@ -112,6 +147,8 @@ export const mtuStage: Stage = {
       servername,
       family: ep.family,
       tunnels: obs.interfaces.filter((i) => i.tunnel || i.mtu < 1500).map((i) => `${i.name} mtu ${i.mtu}`),
+      tlsHandshakeMs: slowHandshakeMs(ctx),
+      stall: ctx.state.stall,
     };
     const data = {
       ...base,
@@ -123,7 +160,9 @@ export const mtuStage: Stage = {
       interfaces: obs.interfaces,
     };
     const summary =
-      v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
+      v.kind === 'unresponsive' && v.signals.includes('response-stalled')
+        ? 'not an MTU problem: the request arrived and the server stays silent, with no sign of lost packets'
+        : v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
     const status = v.kind === 'blackhole' ? 'fail' : v.kind === 'lossy' || v.kind === 'no-connect' ? 'warn' : 'pass';
     return { status, summary, data, findings: findings(ctx, f, v, ec, ep) };
   },

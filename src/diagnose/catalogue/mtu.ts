@@ -58,6 +58,37 @@ export const mtuEntries: CatalogueEntry[] = [
     ],
   },
   {
+    code: 'SNI_FILTER_SUSPECTED',
+    stage: 'mtu',
+    severity: 'error',
+    exitCode: 12,
+    title: 'The handshake that names this host is dropped on the path (SNI filter), whatever its size',
+    explanation:
+      'The ClientHello that carries this host name in its SNI field never reached the server: the kernel of this machine ' +
+      'kept retransmitting it without an acknowledgement. At the same time, larger ClientHellos without the name reached ' +
+      'the same address and were answered, so packet size is not the reason. A firewall, secure web gateway or DPI ' +
+      'appliance on the path that blocks by server name drops it silently, which makes the client hang instead of failing.',
+    origin: 'network',
+    owner: 'network',
+    retry: 'no',
+    steps: [
+      {
+        who: 'you',
+        text: 'Confirm it from this host: the same address answers a handshake with another name and hangs with this one.',
+        command: 'openssl s_client -connect {address}:{port} -servername {host} </dev/null\nopenssl s_client -connect {address}:{port} -servername example.invalid </dev/null',
+      },
+      {
+        who: 'network',
+        text: 'Ask the network or security team to allow {host} on the firewall, proxy or DPI policy that filters TLS by server name (look for silent drops, not resets, in its logs).',
+      },
+      {
+        who: 'you',
+        text: 'If the organisation requires an explicit proxy for this traffic, configure it (HTTPS_PROXY) instead of connecting directly.',
+      },
+    ],
+    attach: ['the evidence lines of this diagnosis', 'the two openssl s_client outputs above'],
+  },
+  {
     code: 'MTU_CHECK_INCONCLUSIVE',
     stage: 'mtu',
     severity: 'warning',
