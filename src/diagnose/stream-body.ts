@@ -4,7 +4,7 @@
  * text, or nothing. Read from the content type and the first bytes of the body.
  */
 
-export type BodyKind = 'html' | 'json-completion' | 'json-error' | 'json' | 'text' | 'empty' | 'binary';
+export type BodyKind = 'html' | 'json-completion' | 'json-error' | 'json' | 'ndjson' | 'sse' | 'text' | 'empty' | 'binary';
 
 export interface BodyDescription {
   kind: BodyKind;
@@ -42,6 +42,11 @@ export function describeBody(contentType: string | undefined, prefix: string): B
     const title = titleOf(text);
     return title ? { kind: 'html', label: title.slice(0, 120) } : { kind: 'html' };
   }
+  // An event stream under another label: SDKs that check the type reject it, and proxies that
+  // buffer by type (compression, caching) treat it as an ordinary body.
+  if (/^(data|event|id|retry):/m.test(text.slice(0, 512)) && /^(data|event|:)/.test(text)) return { kind: 'sse' };
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length >= 2 && lines.slice(0, -1).every((l) => /^\s*\{.*\}\s*$/.test(l))) return { kind: 'ndjson' };
   if (ct.includes('json') || text.startsWith('{')) {
     let j: unknown;
     try {
@@ -71,6 +76,10 @@ export function bodyInWords(d: BodyDescription): string {
       return `a JSON error (${d.label ?? 'no message'})`;
     case 'json':
       return 'a JSON document';
+    case 'ndjson':
+      return 'a stream of newline-delimited JSON objects (the native streaming API of Ollama and the like, not server-sent events: check the base URL and --provider)';
+    case 'sse':
+      return 'an event stream under the wrong label (the body is server-sent events, the Content-Type says otherwise: the server or a proxy set the header wrong)';
     case 'text':
       return d.label ? `plain text starting "${d.label}"` : 'plain text';
     case 'empty':

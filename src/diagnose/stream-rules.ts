@@ -38,17 +38,29 @@ function headerEvidence(o: StreamObservation): string[] {
   const h = o.headers;
   const out: string[] = [];
   if (h['content-encoding']) out.push(`the event stream was compressed (content-encoding: ${h['content-encoding']}); compressors hold small writes back`);
+  // A length is known only once the whole body exists: whoever sent it had collected the stream.
+  if (h['content-length'] && isEventStream(h['content-type'])) out.push(`the event stream came with content-length: ${h['content-length']}: whatever sent it had the whole body before sending it`);
   for (const name of ['x-accel-buffering', 'via', 'server', 'cache-control', 'x-request-id', 'request-id', 'cf-ray'] as const) if (h[name]) out.push(`${name}: ${h[name]}`);
   return out;
 }
 
+/**
+ * Who fixes an in-stream error and whether retrying helps, from its type and code (pure). Relays
+ * often give only an HTTP status as the code (500, "429"): 429, 408 and 5xx are transient, other
+ * 4xx are the request's own fault. Words in the type decide otherwise; the caller's own faults
+ * (invalid request, auth, quota) win over transient-sounding words.
+ */
+export function errorEventAdvice(e: { type?: string; code?: string }): { retry: Retry; owner: Owner } {
+  const kind = `${e.type ?? ''} ${e.code ?? ''}`.toLowerCase();
+  const status = Number(/\b([45]\d\d)\b/.exec(kind)?.[1] ?? 0);
+  const yours = /invalid|auth|permission|not_found|billing|quota|context_length|validation/.test(kind) || (status >= 400 && status < 500 && status !== 408 && status !== 429);
+  const transient = /overload|rate|server|api_error|internal|unavailable|timeout|capacity|exhausted/.test(kind) || status >= 500 || status === 408 || status === 429;
+  return { retry: yours && !/rate|exhausted/.test(kind) && status !== 429 ? 'no' : transient ? 'yes' : 'once', owner: yours ? 'you' : 'provider' };
+}
+
 function errorEventFinding(o: StreamObservation): Finding {
   const e = o.sse.error!;
-  const kind = `${e.type ?? ''} ${e.code ?? ''}`.toLowerCase();
-  const transient = /overload|rate|server|api_error|internal|unavailable|timeout|capacity/.test(kind);
-  const yours = /invalid|auth|permission|not_found|billing|quota|context_length/.test(kind);
-  const retry: Retry = transient ? 'yes' : yours ? 'no' : 'once';
-  const owner: Owner = yours ? 'you' : 'provider';
+  const { retry, owner } = errorEventAdvice(e);
   const what = [e.type, e.code].filter(Boolean).join(' / ') || 'unnamed error';
   return {
     code: 'STREAM_ERROR_EVENT',
@@ -72,7 +84,7 @@ function stallFinding(o: StreamObservation): Finding | undefined {
   let line: string;
   if (end.kind === 'idle') {
     phase = o.sse.events > 0 ? 'mid-stream' : 'before-first-event';
-    line = `nothing arrived for ${fmt(silence)} (idle budget ${fmt(o.idleBudgetMs)}) after ${o.sse.events} event(s); gave up ${fmt(end.at)} after the request`;
+    line = `no event arrived for ${fmt(silence)} (idle budget ${fmt(o.idleBudgetMs)}) after ${o.sse.events} event(s); gave up ${fmt(end.at)} after the request`;
   } else if (end.kind === 'cut') {
     phase = o.sse.events > 0 ? 'mid-stream' : 'before-first-event';
     const since = o.lastByteAt !== undefined ? 'the last byte' : 'the headers';
@@ -95,12 +107,18 @@ function stallFinding(o: StreamObservation): Finding | undefined {
   }
   if (o.decodeError) evidence.push(`the body could not be decoded: ${o.decodeError}`);
   const matched = matchedIdle ?? matchedTotal;
+  // Keep-alive comments kept coming until the end: the path is alive and passes bytes at once,
+  // so the silence is at the producer (the model or the gateway's upstream), not on the way.
+  const pathAlive = end.kind === 'idle' && o.sse.comments > 0 && o.lastByteAt !== undefined && end.at - o.lastByteAt < o.idleBudgetMs / 2;
+  if (pathAlive) evidence.push(`the last keep-alive came ${fmt(end.at - o.lastByteAt!)} before giving up: the connection was alive, the producer sent no event (a slow or stuck model behind it; a longer --timeout gives it more time)`);
   return {
+    ...(pathAlive ? { origin: 'provider' as const, owner: 'provider' as const } : {}),
     code: 'STREAM_STALLED',
     evidence: [...evidence, ...headerEvidence(o)],
     details: {
       phase,
       how: end.kind,
+      ...(pathAlive ? { keptAlive: true } : {}),
       atMs: round(end.at),
       silenceMs: round(silence),
       eventsBefore: o.sse.events,
@@ -113,7 +131,9 @@ function stallFinding(o: StreamObservation): Finding | undefined {
 function bufferedFinding(o: StreamObservation, b: BufferingAssessment): Finding {
   const evidence = [
     `headers after ${fmt(o.headersAt)}, first event after ${fmt(o.sse.firstEventAt)}, last after ${fmt(b.burstStartMs + b.burstSpanMs)}`,
-    `${b.burstEvents} of ${b.events} events arrived in ${b.burstReads} network read(s) (of ${b.reads}), within ${fmt(b.burstSpanMs)}, after a wait of ${fmt(b.burstStartMs)}`,
+    b.bursts
+      ? `${b.bursts.events} of ${b.events} events arrived in ${b.bursts.reads} bursts of ${Math.round(b.bursts.events / b.bursts.reads)} events on average, a median ${fmt(b.bursts.medianIntervalMs)} apart: released each time a buffer filled, not as produced`
+      : `${b.burstEvents} of ${b.events} events arrived in ${b.burstReads} network read(s) (of ${b.reads}), within ${fmt(b.burstSpanMs)}, after a wait of ${fmt(b.burstStartMs)}`,
   ];
   if (b.producedSpanMs !== undefined && b.producedSpanMs > 0) evidence.push(`the events' own timestamps span ${fmt(b.producedSpanMs)}: they were produced over time`);
   return {

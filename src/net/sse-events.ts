@@ -46,10 +46,23 @@ function parseJson(data: string): unknown {
 
 function readError(v: unknown): SseEventMeaning['error'] {
   if (isObj(v)) {
+    // TGI and some relays put the message itself in `error` and the kind beside it.
+    if (typeof v.error === 'string') return { type: str(v.error_type) ?? str(v.type), code: str(v.code), message: v.error.slice(0, 300) };
     const inner = isObj(v.error) ? v.error : v;
     return { type: str(inner.type) ?? str(inner.status), code: str(inner.code), message: str(inner.message)?.slice(0, 300) };
   }
   return { message: str(v)?.slice(0, 300) };
+}
+
+/**
+ * Whether a data object reports a failure: an `error` object (OpenAI, Gemini, LiteLLM), a
+ * non-empty `error` string beside no output (Hugging Face TGI), or an object that says it is an
+ * error (`object: "error"` of vLLM and other OpenAI-compatible servers, `type: "error"`).
+ */
+function isErrorObject(j: Json): boolean {
+  if (isObj(j.error)) return true;
+  if (typeof j.error === 'string' && j.error.trim() !== '' && contentOf(j) === '') return true;
+  return j.object === 'error' || (j.type === 'error' && (j.error !== undefined || typeof j.message === 'string'));
 }
 
 /** The piece of model output an event carries, if any ('' when the event carries none). */
@@ -100,8 +113,8 @@ export function classifyEvent(name: string | undefined, data: string, terminator
   if (name === 'error') return { kind: 'error', error: readError(json ?? data) };
   if (name === 'ping' || (isObj(json) && json.type === 'ping')) return { kind: 'ping' };
   if (!isObj(json)) return { kind: 'other' };
-  // OpenAI-style streams report a failure as a data object whose `error` is set.
-  if (isObj(json.error) || (json.type === 'error' && json.error !== undefined)) return { kind: 'error', error: readError(json) };
+  // OpenAI-style streams report a failure as a data object, not as an `event: error`.
+  if (isErrorObject(json)) return { kind: 'error', error: readError(json) };
   const meaning: SseEventMeaning = { kind: contentOf(json) !== '' ? 'content' : 'other' };
   const finish = finishOf(json);
   if (finish) meaning.finish = finish;

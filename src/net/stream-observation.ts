@@ -6,7 +6,7 @@ import type { SseRecord } from './sse.js';
  * - `terminal`: the terminal event arrived (reading stops there, as SDKs do);
  * - `complete`: the body ended cleanly (chunked end, full length) without a terminal event;
  * - `cut`: the connection failed after the headers, before the body ended;
- * - `idle`: nothing arrived for the idle budget after the headers;
+ * - `idle`: no event arrived for the idle budget after the headers (keep-alive comments do not count);
  * - `deadline`: the stage's deadline came while bytes still flowed;
  * - `no-headers`: no response header arrived within the idle budget;
  * - `aborted`: the deadline or an interrupt came before any response header (the tool stopped,
@@ -49,6 +49,12 @@ export interface StreamObservation {
   status?: number;
   /** The watched headers, as the server sent them (values cut to 200 characters). */
   headers: Record<string, string>;
+  /**
+   * Every response header (lower-case names, values cut to 500 characters), kept for a response
+   * that refused the request: attribution and rate-limit rules read more than the watched ones.
+   * Not put into the report as it is (it may echo credentials).
+   */
+  allHeaders?: Record<string, string>;
   headersAt?: number;
   /** First byte of the body. */
   firstByteAt?: number;
@@ -58,7 +64,7 @@ export interface StreamObservation {
   rawBytes: number;
   /** Body bytes after decompression. */
   decodedBytes: number;
-  /** Network reads that carried body bytes. */
+  /** Socket reads that carried body bytes (several HTTP chunks delivered in one read count once). */
   chunks: number;
   sse: SseRecord;
   /** The first 2 KiB of the decoded body, for bodies that are not event streams. */

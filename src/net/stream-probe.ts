@@ -46,6 +46,12 @@ function pickHeaders(raw: Record<string, string | string[] | undefined>): Record
   return out;
 }
 
+function allHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(raw)) if (v !== undefined) out[name.toLowerCase()] = (Array.isArray(v) ? v.join(', ') : v).slice(0, 500);
+  return out;
+}
+
 export async function probeStream(ctx: RunContext, signal: AbortSignal, req: StreamRequest, opts: ProbeOptions): Promise<StreamObservation> {
   const now = ctx.now;
   const recorder = new SseRecorder({ terminator: opts.terminator });
@@ -95,6 +101,8 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
     let isStream = false;
     let decoder: BodyDecoder | undefined;
     let idle: NodeJS.Timeout | undefined;
+    let inRead = false;
+    let readAt = 0;
     const maxBody = opts.maxBodyBytes ?? 4 << 20;
 
     const finish = (kind: StreamEndKind, err?: unknown) => {
@@ -151,6 +159,7 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
           o.status = status;
           o.headersAt = since();
           o.headers = pickHeaders(headers);
+          if (status >= 300) o.allHeaders = allHeaders(headers);
           const ok = status >= 200 && status < 300;
           isStream = ok && (o.headers['content-type'] ?? '').toLowerCase().split(';')[0]!.trim() === 'text/event-stream';
           decoder = createBodyDecoder(o.headers['content-encoding'], onPiece);
@@ -158,11 +167,20 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
         },
         onResponseData(_c, chunk) {
           if (done) return;
-          const at = since();
-          o.firstByteAt ??= at;
-          o.lastByteAt = at;
+          // undici hands over one piece per HTTP chunk, and one socket read can carry many chunks
+          // (a middlebox that released what it held): the pieces of one read come synchronously,
+          // so a read is everything delivered before the next microtask. Counting chunks instead
+          // would make a held-back stream look like many separate flushes.
+          if (!inRead) {
+            inRead = true;
+            readAt = since();
+            o.chunks++;
+            queueMicrotask(() => (inRead = false));
+          }
+          o.firstByteAt ??= readAt;
+          o.lastByteAt = readAt;
           o.rawBytes += chunk.length;
-          decoder?.write(chunk, at, o.chunks++);
+          decoder?.write(chunk, readAt, o.chunks - 1);
           if (!isStream) armIdle();
         },
         onResponseEnd() {

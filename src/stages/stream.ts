@@ -6,6 +6,9 @@
  * Keys: the cloud providers refuse a request without one, so the stage is skipped without a key.
  * `openai-compatible` and `generic` targets are often self-hosted servers (Ollama, vLLM, LM Studio)
  * that need none: there the check runs keyless, and a 401 is reported as what came instead.
+ * The key goes only where the http stage's key check sent it (never over plain http that leaves
+ * this machine without --allow-insecure-key). A refusal the http rules can name (quota, rate
+ * limit, unknown model, a gateway's 5xx) is reported by its http code (see stream-refusal.ts).
  *
  * data: request {method, path, model}, status, headers (the buffering-related ones), timings
  * {connect, headers, firstByte, firstEvent, firstContent, terminal, total} (ms since the request
@@ -16,12 +19,28 @@
 import { profileFor, providerContext, requestHeaders } from '../providers/index.js';
 import { judgeStream } from '../diagnose/stream-rules.js';
 import { probeStream, type StreamRequest } from '../net/stream-probe.js';
+import { refusalFinding } from './stream-refusal.js';
 import type { StreamObservation } from '../net/stream-observation.js';
+import { INSECURE_KEY_FLAG, plaintextLeavesHost } from '../net/http-request.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
 
 /** Providers whose servers are often self-hosted and keyless. */
 const KEYLESS_OK = new Set(['openai-compatible', 'generic']);
+
+/**
+ * The key the streaming request may carry: the http stage's rule, applied again so the stream
+ * never sends what the key check withheld (no key over plain http that leaves this machine
+ * unless --allow-insecure-key; none to a `generic` target, whose auth scheme is unknown).
+ */
+function keyToSend(ctx: RunContext): { key?: string; withheld?: string } {
+  if (ctx.apiKey === undefined) return {};
+  if (ctx.config.provider === 'generic') return { withheld: 'a generic target gets no key' };
+  if (plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey) {
+    return { withheld: `the key is not sent over plain http that leaves this machine (${INSECURE_KEY_FLAG} sends it anyway)` };
+  }
+  return { key: ctx.apiKey };
+}
 
 /** The idle budget: half the stage's time, at least 1 s, at most 60 s. */
 export function idleBudgetFor(remainingMs: number): number {
@@ -36,7 +55,7 @@ function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; te
     accept: 'text/event-stream',
     'accept-encoding': 'gzip, deflate, br',
     'cache-control': 'no-cache',
-    ...requestHeaders(profile, ctx.apiKey),
+    ...requestHeaders(profile, keyToSend(ctx).key),
   };
   for (const [k, v] of Object.entries(probe.headers ?? {})) headers[k.toLowerCase()] = v;
   const req: StreamRequest = { method: probe.method, path: probe.path, headers };
@@ -65,7 +84,8 @@ function summaryOf(o: StreamObservation, codes: string[], terminated: boolean): 
   if (o.end.kind === 'deadline') return `still streaming when the budget ran out: ${base}`;
   if (o.end.kind === 'aborted') return `stopped before any response header: the run was interrupted or the budget ran out while connecting (${fmt(o.connectMs)})`;
   if (o.end.kind === 'limit') return `stopped reading: the stream grew past what the check reads (${o.decodedBytes} bytes${o.sse.overflow ? ', one line without end' : ''}): ${base}`;
-  return `${base}, ${terminated ? 'ended with its terminal event' : 'ended'}`;
+  const finish = o.sse.finish ? ` (finish reason ${o.sse.finish})` : '';
+  return `${base}, ${terminated ? 'ended with its terminal event' : 'ended'}${finish}`;
 }
 
 export const streamStage: Stage = {
@@ -74,7 +94,9 @@ export const streamStage: Stage = {
     if (!ctx.config.stream) return { run: false, reason: 'the streaming check runs only with --stream' };
     if (!ctx.state.httpOk) return { run: false, reason: 'the http stage did not get a successful answer' };
     if (!ctx.state.endpoint) return { run: false, reason: 'no address to connect to' };
-    if (!ctx.apiKey && !KEYLESS_OK.has(ctx.config.provider)) {
+    const { key, withheld } = keyToSend(ctx);
+    if (!key && !KEYLESS_OK.has(ctx.config.provider)) {
+      if (withheld) return { run: false, reason: `${withheld}, and ${ctx.config.provider} refuses a streaming request without one` };
       return { run: false, reason: `no API key: ${ctx.config.provider} refuses a streaming request without one (it spends a few tokens)` };
     }
     return { run: true };
@@ -88,6 +110,9 @@ export const streamStage: Stage = {
     const terminatorless = terminator.data === undefined && terminator.event === undefined;
     if (terminatorless && o.end.kind === 'complete' && o.sse.finish !== undefined) o.sse.terminalAt = o.end.at;
     const verdict = judgeStream(o);
+    // A refusal the http rules can name (quota, rate limit, unknown model) replaces NOT_SSE.
+    const refused = refusalFinding(ctx, o, req);
+    if (refused) verdict.findings = [refused];
     const codes = verdict.findings.map((f) => f.code);
     const terminated = o.sse.terminalAt !== undefined;
     const data: Record<string, unknown> = {

@@ -35,7 +35,8 @@ describe('assessBuffering', () => {
     ['one read after 2 s, own timestamps span 2 s (ms)', tl(Array.from({ length: 6 }, () => [2100, 0] as [number, number]), [0, 400, 800, 1200, 1600, 2000].map((x) => 1.7e12 + x)), true, 'held-back'],
     ['one read after 2 s, own timestamps identical (ms): made at once', tl(Array.from({ length: 6 }, () => [2100, 0] as [number, number]), Array(6).fill(1.7e12 + 123)), false, 'produced-at-once'],
     ['OpenAI created seconds identical: no information, wait decides', tl(Array.from({ length: 6 }, () => [2100, 0] as [number, number]), Array(6).fill(1.7e12)), true, 'held-back'],
-    ['created seconds straddle one boundary: not enough to say produced over time', tl(Array.from({ length: 6 }, () => [2100, 0] as [number, number]), [0, 0, 0, 1000, 1000, 1000].map((x) => 1.7e12 + x)), false, 'produced-at-once'],
+    ['created seconds straddle one boundary: proves nothing either way, the 2 s wait decides', tl(Array.from({ length: 6 }, () => [2100, 0] as [number, number]), [0, 0, 0, 1000, 1000, 1000].map((x) => 1.7e12 + x)), true, 'held-back'],
+    ['created seconds straddle one boundary, no wait: not buffered', tl(Array.from({ length: 6 }, () => [40, 0] as [number, number]), [0, 0, 0, 1000, 1000, 1000].map((x) => 1.7e12 + x)), false, 'no-wait'],
   ];
   it.each(cases)('%s', (_name, arrivals, buffered, reason) => {
     const a = assessBuffering(arrivals);

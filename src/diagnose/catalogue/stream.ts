@@ -16,10 +16,10 @@ export const streamEntries: CatalogueEntry[] = [
     stage: 'stream',
     severity: 'error',
     exitCode: 18,
-    title: 'The stream was held back and delivered in one burst',
+    title: 'The stream was held back and delivered in bursts, not as it was produced',
     explanation:
-      'The server produced its events over time, but they reached this machine all at once at the end. ' +
-      'Something in between collected the response before passing it on: a reverse proxy with response ' +
+      'The server produced its events over time, but they reached this machine all at once at the end, or in a few ' +
+      'large bursts each time a buffer filled. Something in between collected the response before passing it on: a reverse proxy with response ' +
       'buffering on (nginx and ingress-nginx buffer by default), a compressor that waits for a full block ' +
       'before it emits anything, or a security product that inspects whole bodies. Users see a chat that ' +
       'hangs and then prints everything at once, and long answers may hit a timeout before the first byte.',
@@ -111,6 +111,10 @@ export const streamEntries: CatalogueEntry[] = [
       {
         who: 'provider',
         text: 'If the stream comes straight from the provider and stalls, report it with the request id and the times in this report.',
+      },
+      {
+        who: 'you',
+        text: 'If the evidence says keep-alive comments kept arriving, the path is healthy and the model was slow to produce anything: run again with a longer --timeout, or choose a faster model; a proxy timeout is not the cause.',
       },
     ],
     attach: ['the request id header', 'when the stream stalled and how long it had been silent'],
