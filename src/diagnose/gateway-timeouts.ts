@@ -26,15 +26,18 @@ function tolerance(seconds: number): number {
   return Math.max(0.75, seconds * 0.03);
 }
 
-/** The default that an elapsed time matches, if any. Times below the default count only within tolerance; a little above is allowed for the round trip. */
-export function matchGatewayDefault(elapsedMs: number): GatewayDefault | undefined {
+/** The default that an elapsed time matches, if any: a little above it is allowed for the round trip, below it only with `allowEarly`. */
+export function matchGatewayDefault(elapsedMs: number, opts: { allowEarly?: boolean } = {}): GatewayDefault | undefined {
   const s = elapsedMs / 1000;
   let best: GatewayDefault | undefined;
   let bestDist = Infinity;
   for (const d of GATEWAY_DEFAULTS) {
     const dist = s - d.seconds;
     // A hop cannot give up before its timeout: allow only a small early margin (clock granularity).
-    if (dist < -0.25 || dist > tolerance(d.seconds)) continue;
+    // A silence measured at the client starts later than the hop's timer (the last bytes were in
+    // flight), so it may look shorter by up to the tolerance: `allowEarly`.
+    const early = opts.allowEarly ? tolerance(d.seconds) : 0.25;
+    if (dist < -early || dist > tolerance(d.seconds)) continue;
     if (Math.abs(dist) < bestDist) {
       best = d;
       bestDist = Math.abs(dist);

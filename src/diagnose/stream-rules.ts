@@ -10,21 +10,15 @@ import type { Finding } from '../stages/types.js';
 import type { StreamObservation } from '../net/stream-observation.js';
 import { assessBuffering, type BufferingAssessment } from './stream-buffering.js';
 import { bodyInWords, describeBody } from './stream-body.js';
+import { matchGatewayDefault } from './gateway-timeouts.js';
 
-/** Timeouts that intermediaries and clients ship with; a cut at one of them names the hop. */
-export const KNOWN_TIMEOUTS: ReadonlyArray<{ ms: number; label: string }> = [
-  { ms: 15_000, label: 'Envoy route timeout default (15 s)' },
-  { ms: 30_000, label: 'a common 30 s proxy or load-balancer timeout' },
-  { ms: 60_000, label: 'nginx proxy_read_timeout, AWS ALB idle timeout or Envoy AI Gateway default (60 s)' },
-  { ms: 100_000, label: 'Cloudflare proxy read timeout (100 s)' },
-  { ms: 120_000, label: 'Cloudflare proxy read timeout (120 s)' },
-  { ms: 300_000, label: 'Envoy stream_idle_timeout or undici bodyTimeout default (300 s)' },
-  { ms: 400_000, label: 'Anthropic edge idle timeout (400 s)' },
-];
-
-/** The known timeout a duration matches (within 3%, at least 1 s), if any. */
+/**
+ * The well-known timeout a duration matches (the one table in gateway-timeouts.ts), as the stream
+ * rules word it. Silences are measured at the client, so they may fall a little short of the timer.
+ */
 export function matchTimeout(ms: number): { ms: number; label: string } | undefined {
-  return KNOWN_TIMEOUTS.find((t) => Math.abs(ms - t.ms) <= Math.max(1000, 0.03 * t.ms));
+  const d = matchGatewayDefault(ms, { allowEarly: true });
+  return d && { ms: d.seconds * 1000, label: `the ${d.seconds} s default of ${d.who}` };
 }
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
