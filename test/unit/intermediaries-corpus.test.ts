@@ -1,5 +1,5 @@
 /**
- * Every HTTP-level signature of ../shared/corpus, rebuilt as the response a client would see,
+ * Every HTTP-level signature of the research corpus (fixtures/corpus), rebuilt as the response a client would see,
  * must classify to a sensible contract code and, where an intermediary wrote it, be attributed to
  * that intermediary. Each entry is one example of a family: the classifier reads structure
  * (status, headers, body shape), so the table checks families, not exact strings.
@@ -19,7 +19,7 @@ interface Entry {
   taxonomy: string;
 }
 
-const corpusFile = join(__dirname, '../../../shared/corpus/signatures.json');
+const corpusFile = join(__dirname, '../../fixtures/corpus/signatures.json');
 const entries: Entry[] = JSON.parse(readFileSync(corpusFile, 'utf8')) as Entry[];
 
 /** Research taxonomy -> the contract codes that are a sensible reading of it. */
