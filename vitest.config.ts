@@ -8,5 +8,7 @@ export default defineConfig({
     // Tests that start real servers (nginx, squid, network namespaces) must not fight over ports
     // or namespaces; files run in parallel, tests inside a file in order.
     pool: 'forks',
+    // The JSON result lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });
