@@ -4,48 +4,12 @@
  * as the reader takes it, and a TLS terminator that puts https in front of a plain-http fixture.
  * Each returns the fixtures' `{ url, port, close }` handle.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { afterRequestHead } from '../fixtures/http-scripted.js';
+import { listenFixture } from '../fixtures/listen.js';
 import type { KeyPair } from '../fixtures/tls-server.js';
 import type { Fixture } from '../fixtures/types.js';
-
-/** Listen on 127.0.0.1:0; `close` destroys every open connection first, so it never waits. */
-async function listen(server: Server, scheme: 'http' | 'https'): Promise<Fixture> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    // The CLI hangs up on purpose in the middle of what these servers send: not an error here.
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `${scheme}://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Call `act` once the client's whole request head has arrived (the body, if any, is ignored). */
-function afterRequestHead(socket: Socket, act: () => void): void {
-  let head = '';
-  const onData = (d: Buffer) => {
-    head += d.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    socket.off('data', onData);
-    socket.resume();
-    act();
-  };
-  socket.on('data', onData);
-}
 
 /** Write `next()` for as long as the reader keeps taking it and `more()` says so. */
 function pump(socket: Socket, next: () => Buffer, more: () => boolean = () => true): void {
@@ -73,7 +37,7 @@ export function startSlowLoris(everyMs = 50): Promise<Fixture> {
       socket.on('close', () => clearInterval(timer));
     });
   });
-  return listen(server, 'http');
+  return listenFixture(server);
 }
 
 /**
@@ -90,7 +54,7 @@ export function startSlowBody(everyMs = 50): Promise<Fixture> {
       socket.on('close', () => clearInterval(timer));
     });
   });
-  return listen(server, 'http');
+  return listenFixture(server);
 }
 
 /**
@@ -106,7 +70,7 @@ export function startTlsDrip(everyMs = 50): Promise<Fixture> {
     }, everyMs);
     socket.on('close', () => clearInterval(timer));
   });
-  return listen(server, 'https');
+  return listenFixture(server, { scheme: 'https' });
 }
 
 /** A header flood: a status line, then header lines of 1 KiB without end, as fast as they are read. */
@@ -118,7 +82,7 @@ export function startHeaderFlood(): Promise<Fixture> {
       pump(socket, () => Buffer.from(`x-flood-${++n}: ${'f'.repeat(1000)}\r\n`, 'latin1'));
     });
   });
-  return listen(server, 'http');
+  return listenFixture(server);
 }
 
 /** How many bytes the endless-body server announces and sends. */
@@ -147,7 +111,7 @@ export function startHugeBody(): Promise<Fixture & { bytesSent(): number }> {
       );
     });
   });
-  return listen(server, 'http').then((f) => ({ ...f, bytesSent: () => sent }));
+  return listenFixture(server).then((f) => ({ ...f, bytesSent: () => sent }));
 }
 
 /**
@@ -164,6 +128,6 @@ export async function startTlsFront(pair: KeyPair, upstreamPort: number): Promis
   });
   // A client that gives up mid-handshake is expected; it must not take the bench down.
   server.on('tlsClientError', () => undefined);
-  const f = await listen(server, 'https');
+  const f = await listenFixture(server, { scheme: 'https' });
   return { ...f, url: `https://localhost:${f.port}` };
 }

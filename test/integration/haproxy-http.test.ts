@@ -1,23 +1,15 @@
 /** Real HAProxy in front of fixture upstreams: the classifier meets its real pages and timeouts. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../fixtures/daemon.js';
 import { startOpenAiCompatible } from '../../fixtures/http-api.js';
 import { haproxyPath, startHaproxy } from '../../fixtures/haproxy.js';
 import { startRawServer } from '../../fixtures/http-servers.js';
-import type { Fixture } from '../../fixtures/types.js';
 import { cleanEnv, runCli, stageOf } from '../helpers/cli.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
 const KEY = 'sk-hap-91b2c3d4e5f60718293a4b5c6d7e8f90';
 const available = haproxyPath() !== undefined;
-const open: Fixture[] = [];
-afterAll(async () => {
-  for (const f of open.reverse()) await f.close();
-});
-async function track<T extends Fixture>(p: Promise<T>): Promise<T> {
-  const f = await p;
-  open.push(f);
-  return f;
-}
+const track = closeAfterAll();
 
 // .ci/run installs haproxy; only a machine where it cannot be installed skips.
 describe.skipIf(!available)('haproxy in front of fixture upstreams', () => {

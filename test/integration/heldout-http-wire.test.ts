@@ -4,24 +4,16 @@
  * nobody asked for, a head trickled byte by byte, an answer written before the request was read,
  * a status line cut by a reset, a captive portal's 200, and gateway answers served for real.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCanned } from '../../fixtures/http-api.js';
 import { HELDOUT } from '../../fixtures/http-heldout.js';
 import { startScripted, type Step } from '../../fixtures/http-scripted.js';
-import type { Fixture } from '../../fixtures/types.js';
 import { cleanEnv, runCli, stageOf } from '../helpers/cli.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
 const KEY = 'sk-wire-5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b';
 const J = 'content-type: application/json\r\n';
-const open: Fixture[] = [];
-afterAll(async () => {
-  for (const f of open.reverse()) await f.close();
-});
-async function track<T extends Fixture>(p: Promise<T>): Promise<T> {
-  const f = await p;
-  open.push(f);
-  return f;
-}
+const track = closeAfterAll();
 async function diagnose(url: string, extra: string[] = []) {
   const run = await runCli([`${url}/v1`, '--provider', 'openai-compatible', '--json', '--allow-insecure-key', '--timeout', '3s', ...extra], { env: cleanEnv({ OPENAI_API_KEY: KEY }) });
   expect(run.code, run.stderr).not.toBe(3);

@@ -9,14 +9,14 @@
  * Nothing leaves the lab's namespaces: every target is pinned with --resolve.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_PORTS, LAB_SERVER_ADDR, labAvailable } from '../../fixtures/mtulab/lab.js';
+import { LAB_PORTS, labAvailable } from '../../fixtures/mtulab/lab.js';
 import { startVariantLab, VARIANT_PORTS, type VariantLab, type VariantSpec } from '../../fixtures/mtulab/variants.js';
 import type { Diagnosis, Report } from '../../src/report.js';
+import { LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
 
-const BIN = process.env.HELDOUT_MTU_BIN ?? fileURLToPath(new URL('../../bin/diagnose.js', import.meta.url));
-const BUILT = process.env.HELDOUT_MTU_BIN ?? fileURLToPath(new URL('../../dist/stages/mtu.js', import.meta.url));
+const BIN = process.env.HELDOUT_MTU_BIN ?? LAB_CLI;
+const BUILT = process.env.HELDOUT_MTU_BIN ?? LAB_BUILT;
 const avail = await labAvailable();
 const nginx = existsSync('/usr/sbin/nginx') || existsSync('/usr/bin/nginx');
 const skipReason = !avail.ok ? avail.reason : !nginx ? 'nginx is not installed' : !existsSync(BUILT) ? 'the CLI is not built (npx tsc -p .)' : undefined;
@@ -34,7 +34,7 @@ interface Run {
 
 describe.skipIf(skipReason !== undefined)('held-out MTU lab (two routers, nginx, s_server, other MTUs)', () => {
   let lab: VariantLab | undefined;
-  const prefix = `hm${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+  const prefix = labPrefix('hm');
 
   beforeAll(async () => {
     lab = await startVariantLab(prefix, { dir: 'none', icmpDrop: 'none' });
@@ -45,18 +45,9 @@ describe.skipIf(skipReason !== undefined)('held-out MTU lab (two routers, nginx,
 
   async function diagnose(v: VariantSpec, host: string, port: number, extra: string[] = []): Promise<Run> {
     await lab!.set(v);
-    const r = await lab!.execInClient([
-      'env', `OPENAI_API_KEY=${KEY}`, process.execPath, BIN, `https://${host}:${port}`,
-      '--resolve', `${host}:${port}:${LAB_SERVER_ADDR}`, '--ca', lab!.certs.caFile, '--json', '--timeout', '3s', ...extra,
-    ], 90_000);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`no JSON report (exit ${r.code}): ${r.stderr.slice(0, 800)}`);
-    }
-    const stage = report.stages.find((s) => s.id === 'mtu');
-    return { code: r.code, out: r.stdout + r.stderr, report, mtu: report.diagnoses.find((d) => d.code === 'MTU_BLACKHOLE_SUSPECTED'), verdict: (stage?.data?.verdict ?? {}) as Run['verdict'] };
+    const r = await lab!.execInClient(['env', `OPENAI_API_KEY=${KEY}`, ...labCliArgv(BIN, host, port, lab!.certs.caFile, extra)], 90_000);
+    const { report, mtu, mtuData } = parseLabRun(r);
+    return { code: r.code, out: r.stdout + r.stderr, report, mtu, verdict: (mtuData.verdict ?? {}) as Run['verdict'] };
   }
   const codes = (r: Run) => r.report.diagnoses.map((d) => d.code);
 

@@ -8,23 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nginxPath, startNginx } from '../../fixtures/nginx.js';
 import { startOpensslServer } from '../../fixtures/openssl-server.js';
 import { CERT_DIR, TEST_CA_PATH, startTlsServer } from '../../fixtures/tls-server.js';
-import type { Fixture } from '../../fixtures/types.js';
+import { listenFixture } from '../../fixtures/listen.js';
 import type { Report } from '../../src/report.js';
 import { codesOf, runCli, stageOf } from '../helpers/cli.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
-const open: Fixture[] = [];
-async function keep<T extends Fixture>(f: Promise<T>): Promise<T> {
-  const x = await f;
-  open.push(x);
-  return x;
-}
-afterAll(async () => {
-  await Promise.all(open.map((f) => f.close()));
-});
+const keep = closeAfterAll();
 
 const pem = (n: string) => readFileSync(join(CERT_DIR, n), 'utf8');
 /** A key pair from fixtures/certs (make-heldout-certs.sh), with extra certificates appended to the chain. */
@@ -166,9 +159,7 @@ describe('held-out tls: Node and nginx peers', () => {
   it('a Node TLS server speaking only a non-HTTP ALPN protocol', async () => {
     const server: TlsServer = createTlsServer({ ...pair('valid'), ALPNProtocols: ['x-custom/1'] }, (c) => c.end());
     server.on('tlsClientError', () => undefined);
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-    const port = (server.address() as { port: number }).port;
-    open.push({ url: '', port, close: () => new Promise<void>((res) => server.close(() => res())) });
+    const { port } = await keep(listenFixture(server));
     const run = await diagnose(port, ['--ca', TEST_CA_PATH]);
     expect(first(run.report!).details).toMatchObject({ meaning: 'alpn' });
   });

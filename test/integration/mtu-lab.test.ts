@@ -6,15 +6,13 @@
  * Nothing leaves the lab's namespaces: the target is pinned with --resolve, so no DNS is asked.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOST, LAB_PORTS, LAB_SERVER_ADDR, labAvailable, startMtuLab, type LabVariant, type MtuLab } from '../../fixtures/mtulab/lab.js';
+import { LAB_HOST, LAB_PORTS, labAvailable, startMtuLab, type LabVariant, type MtuLab } from '../../fixtures/mtulab/lab.js';
 import type { Diagnosis, Report } from '../../src/report.js';
+import { LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
 
-const BIN = fileURLToPath(new URL('../../bin/diagnose.js', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/stages/mtu.js', import.meta.url));
 const avail = await labAvailable();
-const skipReason = !avail.ok ? avail.reason : !existsSync(BUILT) ? 'dist/ is not built (run npx tsc -p . first)' : undefined;
+const skipReason = !avail.ok ? avail.reason : !existsSync(LAB_BUILT) ? 'dist/ is not built (run npx tsc -p . first)' : undefined;
 if (skipReason) console.warn(`mtu lab tests skipped: ${skipReason}`);
 
 interface LabRun {
@@ -26,7 +24,7 @@ interface LabRun {
 
 describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, server namespaces)', () => {
   let lab: MtuLab | undefined;
-  const prefix = `mtu${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+  const prefix = labPrefix('mtu');
 
   beforeAll(async () => {
     lab = await startMtuLab(prefix, { dir: 'both', blackhole: true });
@@ -38,18 +36,8 @@ describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, se
 
   async function diagnose(variant: LabVariant, port: number, extra: string[] = []): Promise<LabRun> {
     await lab!.setVariant(variant);
-    const r = await lab!.execInClient([
-      process.execPath, BIN, `https://${LAB_HOST}:${port}`,
-      '--resolve', `${LAB_HOST}:${port}:${LAB_SERVER_ADDR}`, '--ca', lab!.certs.caFile, '--json', '--timeout', '3s', ...extra,
-    ]);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`no JSON report (exit ${r.code}): ${r.stderr.slice(0, 800)}`);
-    }
-    const stage = report.stages.find((s) => s.id === 'mtu');
-    return { code: r.code, report, mtu: report.diagnoses.find((d) => d.code === 'MTU_BLACKHOLE_SUSPECTED'), mtuData: stage?.data ?? {} };
+    const r = await lab!.execInClient(labCliArgv(LAB_CLI, LAB_HOST, port, lab!.certs.caFile, extra));
+    return { code: r.code, ...parseLabRun(r) };
   }
 
   it('names a server-to-client blackhole by itself when the TLS handshake stalls, as the root cause (exit 14)', async () => {

@@ -1,24 +1,16 @@
 /** Real nginx in front of fixture upstreams: the classifier meets its real pages, headers and timeouts. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../fixtures/daemon.js';
 import { startCanned, startOpenAiCompatible } from '../../fixtures/http-api.js';
 import { CANNED } from '../../fixtures/http-bodies.js';
 import { startRawServer } from '../../fixtures/http-servers.js';
 import { nginxPath, startNginx } from '../../fixtures/nginx.js';
-import type { Fixture } from '../../fixtures/types.js';
 import { cleanEnv, runCli, stageOf } from '../helpers/cli.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
 const KEY = 'sk-ngx-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const available = nginxPath() !== undefined;
-const open: Fixture[] = [];
-afterAll(async () => {
-  for (const f of open.reverse()) await f.close();
-});
-async function track<T extends Fixture>(p: Promise<T>): Promise<T> {
-  const f = await p;
-  open.push(f);
-  return f;
-}
+const track = closeAfterAll();
 const proxyTo = (port: number, extra = '') => `location / { proxy_pass http://127.0.0.1:${port}; proxy_http_version 1.1; ${extra} }`;
 
 // .ci/run installs nginx; only a machine where it cannot be installed skips.

@@ -2,22 +2,14 @@
  * The tls stage against fixture servers that fail on purpose, through the in-process CLI.
  * Targets are IP literals or --resolve pins: nothing here asks DNS.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startBlackhole, startCloser, startPlainHttp, startResetter, startSpeaker } from '../../fixtures/tcp-servers.js';
 import { INTERCEPT_ROOT_PATH, TEST_CA_PATH, makeExpiringCert, startTlsServer, type TlsFixture } from '../../fixtures/tls-server.js';
 import { startProxy } from '../../fixtures/proxy-servers.js';
-import type { Fixture } from '../../fixtures/types.js';
 import { cleanEnv, codesOf, runCli, stageOf } from '../helpers/cli.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
-const open: Fixture[] = [];
-async function keep<T extends Fixture>(f: Promise<T>): Promise<T> {
-  const x = await f;
-  open.push(x);
-  return x;
-}
-afterAll(async () => {
-  await Promise.all(open.map((f) => f.close()));
-});
+const keep = closeAfterAll();
 
 /** Diagnose https://localhost:PORT pinned to 127.0.0.1 (SNI = localhost, no DNS). */
 function diagnoseLocal(port: number, extra: string[] = []) {
