@@ -11,7 +11,7 @@ export class UnknownCodeError extends Error {
   override readonly name = 'UnknownCodeError';
 }
 
-export function toDiagnosis(f: Finding & { stage: StageId }, base: Params = {}): Diagnosis {
+export function toDiagnosis(f: Finding & { stage: StageId }, base: Params = {}, present: ReadonlySet<string> = new Set()): Diagnosis {
   const params = { ...base, ...f.params };
   const entry = catalogueEntry(f.code);
   if (!entry) throw new UnknownCodeError(`finding with a code the catalogue does not know: ${f.code}`);
@@ -21,7 +21,7 @@ export function toDiagnosis(f: Finding & { stage: StageId }, base: Params = {}):
     stage: f.stage ?? entry.stage,
     title: fillTemplate(entry.title, params),
     evidence: f.evidence,
-    remediation: entry.steps.map((s) => ({
+    remediation: entry.steps.filter((s) => !s.unless?.some((c) => present.has(c))).map((s) => ({
       text: fillTemplate(s.text, params),
       ...(s.command !== undefined ? { command: fillTemplate(s.command, params) } : {}),
       who: s.who,
@@ -49,8 +49,10 @@ export type Params = Record<string, string | number>;
 export function compose(findings: Array<Finding & { stage: StageId }>, base: Params = {}): Composition {
   // One diagnosis per code: a second finding of the same code adds its evidence.
   const byCode = new Map<string, Diagnosis>();
+  // Every code in the report: a step that one of them makes moot is left out.
+  const present = new Set(findings.map((f) => f.code));
   for (const f of findings) {
-    const d = toDiagnosis(f, base);
+    const d = toDiagnosis(f, base, present);
     const seen = byCode.get(d.code);
     if (seen) {
       for (const e of d.evidence) if (!seen.evidence.includes(e)) seen.evidence.push(e);

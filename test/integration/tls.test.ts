@@ -226,6 +226,9 @@ describe('tls stage: handshake failures (exit 12)', () => {
     expect(d.details.noBytesBack).toBe(true);
     expect(d.details.bytesWritten).toBeGreaterThan(0);
     expect(stageOf(run.report!, 'tls').status).toBe('fail');
+    // The mtu stage ran on the stall and ruled MTU out: the stall's steps no longer point there.
+    expect(codesOf(run.report!)).toContain('MTU_RULED_OUT');
+    expect(JSON.stringify(d.remediation)).not.toMatch(/--mtu|tun0 mtu/);
   });
 
   it('a plain HTTP server on the port is TLS_PROTOCOL_ERROR, and the first bytes say so', async () => {

@@ -32,6 +32,15 @@ describe('compose: root cause precedence', () => {
     const c = compose([f('UPSTREAM_RESET_REPORTED', 'http', { origin: 'provider-edge', owner: 'provider', retry: 'yes' })]);
     expect(c.diagnoses[0]).toMatchObject({ origin: 'provider-edge', owner: 'provider', retry: 'yes' });
   });
+  it('a step that another diagnosis makes moot is left out (no MTU advice once MTU is ruled out)', () => {
+    const alone = compose([f('TLS_HANDSHAKE_TIMEOUT', 'tls')], { hostPort: 'h:443', sniArg: '' });
+    expect(alone.diagnoses[0]!.remediation.map((r) => r.text).join('\n')).toMatch(/MTU/);
+    const ruledOut = compose([f('TLS_HANDSHAKE_TIMEOUT', 'tls'), f('MTU_RULED_OUT', 'mtu')], { hostPort: 'h:443', sniArg: '' });
+    const steps = ruledOut.diagnoses.find((d) => d.code === 'TLS_HANDSHAKE_TIMEOUT')!.remediation;
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.map((r) => `${r.text} ${r.command ?? ''}`).join('\n')).not.toMatch(/MTU|mtu|MSS/);
+  });
+
   it('an unknown code is a bug, not a silent pass', () => {
     expect(() => compose([f('NOT_A_CODE', 'http')])).toThrow(/NOT_A_CODE/);
   });

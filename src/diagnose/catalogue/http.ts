@@ -40,7 +40,7 @@ const transportEntries: CatalogueEntry[] = [
     retry: 'yes',
     steps: [
       { who: 'you', text: 'Run again with a longer budget to tell "slow" from "never".', command: 'diagnose {url} --timeout 60s' },
-      { who: 'you', text: 'If not a single byte came back, check for an MTU blackhole (VPNs, tunnels, overlays): lower the MTU and compare.', command: 'diagnose {url} --mtu' },
+      { who: 'you', text: 'If not a single byte came back, check for an MTU blackhole (VPNs, tunnels, overlays): lower the MTU and compare.', command: 'diagnose {url} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
       { who: 'gateway', text: 'If a gateway sits in front, ask its operator to check its upstream timeouts and logs for this request.' },
       { who: 'provider', text: 'If the direct path hangs too, check the provider status page and report the request time.' },
     ],

@@ -192,10 +192,10 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Run the MTU checks to test whether large packets get through.', command: 'diagnose {hostPort} --mtu' },
+      { who: 'you', text: 'Run the MTU checks to test whether large packets get through.', command: 'diagnose {hostPort} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
       { who: 'you', text: 'Repeat the handshake by hand and see where it stops (a hang after the ClientHello points at the path).', command: 'openssl s_client -connect {hostPort}{sniArg} -brief </dev/null' },
-      { who: 'you', text: 'On a VPN or tunnel, lower the interface MTU (or clamp the TCP MSS) and try again.', command: 'ip link set dev tun0 mtu 1380' },
-      { who: 'network', text: 'Ask the network team to let ICMP "fragmentation needed" through, or to clamp the MSS on the tunnel.' },
+      { who: 'you', text: 'On a VPN or tunnel, lower the interface MTU (or clamp the TCP MSS) and try again.', command: 'ip link set dev tun0 mtu 1380', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
+      { who: 'network', text: 'Ask the network team to let ICMP "fragmentation needed" through, or to clamp the MSS on the tunnel.', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
     ],
     attach: ['bytes written and read, and how long the handshake waited', 'whether a VPN or tunnel is in use'],
   },

@@ -8,6 +8,11 @@ export interface CatalogueStep {
   text: string;
   /** A command or config snippet to copy. */
   command?: string;
+  /**
+   * Codes that make this step moot: when one of them is in the same report (e.g. MTU_RULED_OUT for
+   * "lower the MTU"), the step is left out rather than sending the reader down a ruled-out path.
+   */
+  unless?: string[];
 }
 
 export interface CatalogueEntry {
