@@ -7,7 +7,7 @@
  * stage is skipped.) A 407 is PROXY_AUTH_REQUIRED; any other non-2xx is PROXY_REFUSED.
  */
 import type { Finding } from '../stages/types.js';
-import { judgeAnswer, type TunnelTarget } from './proxy-refusal.js';
+import { judgeAnswer, type ProxyAnswer, type TunnelTarget } from './proxy-refusal.js';
 
 export { authSchemes, refusalKind, type RefusalKind, type TunnelTarget } from './proxy-refusal.js';
 export { bodyGist, proxyIntermediary } from './proxy-products.js';
@@ -23,16 +23,7 @@ export type ProxyObservation =
   /** No answer in time: to the TLS handshake with an https:// proxy, or to CONNECT. */
   | { kind: 'timeout'; afterMs: number; phase?: 'proxy-tls' | 'connect' }
   | { kind: 'not-http'; message: string }
-  | {
-      kind: 'answered';
-      status: number;
-      statusText: string;
-      headers: Record<string, string>;
-      rawHeaders: Array<[string, string]>;
-      body?: string;
-      connectMs: number;
-      credentialsSent: boolean;
-    };
+  | ({ kind: 'answered' } & ProxyAnswer);
 
 export interface ProxyVerdict {
   ok: boolean;
