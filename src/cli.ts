@@ -2,9 +2,7 @@
  * The command line: commander program + main(argv, io). The only module that touches process.*
  * (through `run`); main() takes an injected io so tests run the CLI in-process.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFile, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
 import { UsageError } from './errors.js';
@@ -15,6 +13,7 @@ import type { Report } from './report.js';
 import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
 import { explain } from './explain.js';
+import { readCa, writeAtomic } from './files.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -61,28 +60,6 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
   return program;
-}
-
-/**
- * Write a file atomically: a temporary file in the same folder, then rename. Readers (a
- * textfile collector, a CI upload) see the old file or the new one, never half of one; the
- * temporary name ends in .tmp so collectors that pick files by extension ignore it.
- */
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // Keep the mode of a file being replaced; a new one is world-readable (0644 before umask):
-  // reports hold no secrets, and node_exporter usually runs as another user than the check.
-  const mode = await stat(file).then(
-    (s) => s.mode & 0o777,
-    () => 0o644,
-  );
-  try {
-    await writeFile(tmp, content, { mode });
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }
 
 function colorEnabled(io: Io, isTTY: boolean): boolean {
@@ -197,17 +174,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   }
   return report.exitCode;
-}
-
-async function readCa(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--ca: cannot read "${file}" (${(e as { code?: string }).code ?? 'error'})`);
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: "${file}" holds no PEM certificate`);
-  return text;
 }
 
 /** Entry point of bin/diagnose.js: wires process.* into main() and sets the exit code. */

@@ -1,0 +1,39 @@
+/** The files the CLI reads and writes besides stdin/stdout: the --ca bundle and --output reports. */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from './errors.js';
+
+/**
+ * Write a file atomically: a temporary file in the same folder, then rename. Readers (a
+ * textfile collector, a CI upload) see the old file or the new one, never half of one; the
+ * temporary name ends in .tmp so collectors that pick files by extension ignore it.
+ */
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Keep the mode of a file being replaced; a new one is world-readable (0644 before umask):
+  // reports hold no secrets, and node_exporter usually runs as another user than the check.
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => 0o644,
+  );
+  try {
+    await writeFile(tmp, content, { mode });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Read the --ca file: PEM certificates, or a usage error that says what is wrong. */
+export async function readCa(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--ca: cannot read "${file}" (${(e as { code?: string }).code ?? 'error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: "${file}" holds no PEM certificate`);
+  return text;
+}
