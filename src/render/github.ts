@@ -1,13 +1,15 @@
 /**
  * GitHub Actions workflow commands: one annotation per diagnosis (`::error::` for errors,
  * `::warning::` for warnings, `::notice::` for information), then the stage lines in a collapsed
- * group and a one-line verdict. The Markdown report for the job summary is appended by cli.ts
+ * group and a one-line verdict. Under --compare-direct, one `::notice::` says which path works,
+ * and the direct run's stages get a group of their own. The Markdown report for the job summary is appended by cli.ts
  * (that is file I/O, not rendering).
  *
  * Server text is escaped as the runner expects, so a line break inside it can never start a
  * workflow command of its own (`::add-mask::`, `::stop-commands::` ...).
  */
-import type { Diagnosis, Report } from '../report.js';
+import type { Diagnosis, Report, StageResult } from '../report.js';
+import { compareSentence, sideText } from './compare.js';
 import { formatMs } from './human.js';
 
 // Control characters (terminal escapes, NUL) would garble the log; CR and LF are encoded instead.
@@ -43,19 +45,31 @@ function annotation(d: Diagnosis, isRoot: boolean): string {
   return `::${LEVEL[d.severity]} title=${escapeProperty(title)}::${escapeData(lines.join('\n'))}`;
 }
 
+function stageGroup(title: string, stages: StageResult[]): string[] {
+  if (stages.length === 0) return [];
+  const out = [`::group::${escapeData(title)}`];
+  for (const s of stages) {
+    const time = s.status === 'skip' ? '' : ` ${formatMs(s.durationMs)}`;
+    out.push(plain(`${s.id.padEnd(7)}${s.status.padEnd(5)}${time}  ${s.summary}`));
+  }
+  out.push('::endgroup::');
+  return out;
+}
+
+/** --compare-direct: one notice with the attribution and both sides. */
+function compareNotice(c: NonNullable<Report['compare']>): string {
+  const lines = [compareSentence(c), `through ${c.proxy}: ${sideText(c.proxied)}`, `direct: ${sideText(c.direct)}`];
+  return `::notice title=${escapeProperty(`compare-direct: ${c.outcome}`)}::${escapeData(lines.join('\n'))}`;
+}
+
 export function renderGithub(report: Report): string {
   const out = report.diagnoses.map((d) => annotation(d, d.code === report.rootCause));
   for (const e of report.internalErrors ?? []) {
     out.push(`::error title=${escapeProperty(`upstream-doctor internal error (${e.stage})`)}::${escapeData(`${e.message}\nThis is a bug of upstream-doctor; please report it with the JSON report attached.`)}`);
   }
-  if (report.stages.length > 0) {
-    out.push(`::group::${escapeData(`upstream-doctor stages for ${report.target.url}`)}`);
-    for (const s of report.stages) {
-      const time = s.status === 'skip' ? '' : ` ${formatMs(s.durationMs)}`;
-      out.push(plain(`${s.id.padEnd(7)}${s.status.padEnd(5)}${time}  ${s.summary}`));
-    }
-    out.push('::endgroup::');
-  }
+  if (report.compare) out.push(compareNotice(report.compare));
+  out.push(...stageGroup(`upstream-doctor stages for ${report.target.url}`, report.stages));
+  if (report.compare) out.push(...stageGroup(`upstream-doctor stages for ${report.target.url} without the proxy`, report.compare.direct.stages));
   const root = report.rootCause ? ` · root cause ${report.rootCause}` : '';
   const interrupted = report.interrupted ? ' · interrupted' : '';
   out.push(plain(`upstream-doctor ${report.verdict.toUpperCase()} for ${report.target.url} in ${formatMs(report.durationMs)} · exit ${report.exitCode}${root}${interrupted}`));

@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Diagnosis, Report, StageResult, StageStatus } from '../report.js';
 import type { RenderOptions } from './index.js';
+import { compareSentence } from './compare.js';
 import { waterfall } from './waterfall.js';
 import { arrivalStrip, STRIP_LEGEND } from './strip.js';
 
@@ -42,11 +43,12 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   out.push(`${c.bold('upstream-doctor')} ${t.url} ${c.gray(`(provider ${t.provider}, ${t.via === 'proxy' ? `via proxy ${t.proxy ?? ''}` : 'direct'})`)}`);
   out.push('');
   for (const s of report.stages) out.push(stageLine(c, s));
-  // --compare-direct: both paths side by side (the direct run's stages are in the JSON report).
+  // --compare-direct: both paths side by side and what that means (the direct run's stages are in
+  // the other formats).
   if (report.compare) {
     const k = report.compare;
     const side = (p: { verdict: string; rootCause?: string }) => `${p.verdict}${p.rootCause ? ` (${p.rootCause})` : ''}`;
-    out.push('', c.bold('compare-direct'), `  through ${k.proxy}: ${side(k.proxied)}`, `  direct: ${side(k.direct)}`);
+    out.push('', c.bold('compare-direct'), `  through ${k.proxy}: ${side(k.proxied)}`, `  direct: ${side(k.direct)}`, `  ${compareSentence(k)}`);
   }
   const wf = waterfall(report, opts.width ?? 72);
   if (wf.length > 0) {

@@ -1,5 +1,6 @@
 /**
- * JUnit XML for CI: one testsuite per run, one testcase per stage. A stage that failed (or holds
+ * JUnit XML for CI: one testsuite per run (a second one, `direct`, under --compare-direct), one
+ * testcase per stage. A stage that failed (or holds
  * an error diagnosis) is a <failure>; a bug of the tool is an <error>, so a CI dashboard never
  * mistakes "the endpoint is unhealthy" for "the check crashed"; a skipped stage is <skipped>.
  * Warnings fail their stage only when the run failed because of them (--strict, exit 1).
@@ -30,14 +31,23 @@ export function diagnosisText(d: Diagnosis): string {
   return lines.join('\n');
 }
 
-function stageCase(report: Report, stage: StageResult | { id: StageId; status: 'fail'; durationMs: 0; summary: string }, ds: Diagnosis[]): Case {
-  const strictFail = report.exitCode === ExitCode.STRICT_WARNINGS;
-  const bugs = (report.internalErrors ?? []).filter((e) => e.stage === stage.id).map((e) => e.message);
+/** What a testcase needs to know about the run it belongs to. */
+interface RunFacts {
+  /** Warnings fail their stage (the run exited 1 under --strict). */
+  strictFail: boolean;
+  /** Bugs of the tool by stage id. */
+  bugs: Array<{ stage: string; message: string }>;
+}
+
+type StageLike = StageResult | { id: StageId; status: 'fail'; durationMs: 0; summary: string };
+
+function stageCase(run: RunFacts, stage: StageLike, ds: Diagnosis[]): Case {
+  const bugs = run.bugs.filter((e) => e.stage === stage.id).map((e) => e.message);
   const own = (stage as StageResult).data?.internalError;
   if (typeof own === 'string' && !bugs.includes(own)) bugs.push(own);
   const errors = ds.filter((d) => d.severity === 'error');
   const warnings = ds.filter((d) => d.severity === 'warning');
-  const failing = errors.length > 0 ? errors : strictFail ? warnings : [];
+  const failing = errors.length > 0 ? errors : run.strictFail ? warnings : [];
   const rest = ds.filter((d) => !failing.includes(d));
   const out = [`${stage.status}: ${stage.summary}`, ...rest.map(diagnosisText)].join('\n\n');
 
@@ -62,33 +72,72 @@ function stageCase(report: Report, stage: StageResult | { id: StageId; status: '
   return { name: stage.id, seconds: stage.durationMs, outcome, xml: inner };
 }
 
-export function renderJunit(report: Report): string {
+/** One testcase per stage, plus one for each diagnosed stage the run does not list and one for bugs of the tool. */
+function casesOf(run: RunFacts, stages: StageResult[], diagnoses: Diagnosis[]): Case[] {
   const byStage = new Map<string, Diagnosis[]>();
-  for (const d of report.diagnoses) byStage.set(d.stage, [...(byStage.get(d.stage) ?? []), d]);
-
-  const cases: Case[] = report.stages.map((s) => stageCase(report, s, byStage.get(s.id) ?? []));
+  for (const d of diagnoses) byStage.set(d.stage, [...(byStage.get(d.stage) ?? []), d]);
+  const cases: Case[] = stages.map((s) => stageCase(run, s, byStage.get(s.id) ?? []));
   // A diagnosis for a stage the report does not list still has to show up somewhere.
   for (const id of STAGE_IDS) {
-    if (report.stages.some((s) => s.id === id) || !byStage.has(id)) continue;
-    cases.push(stageCase(report, { id, status: 'fail', durationMs: 0, summary: 'diagnosed without a stage result' }, byStage.get(id)!));
+    if (stages.some((s) => s.id === id) || !byStage.has(id)) continue;
+    cases.push(stageCase(run, { id, status: 'fail', durationMs: 0, summary: 'diagnosed without a stage result' }, byStage.get(id)!));
   }
-  const toolBugs = (report.internalErrors ?? []).filter((e) => e.stage === 'tool');
+  const toolBugs = run.bugs.filter((e) => e.stage === 'tool');
   if (toolBugs.length > 0) {
     const msg = toolBugs.map((e) => e.message).join('\n');
     cases.push({ name: 'tool', seconds: 0, outcome: 'error', xml: element('error', { type: 'internal-error', message: toolBugs[0]!.message }, xmlText(msg)) });
   }
+  return cases;
+}
 
+interface Totals {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  time: string;
+  timestamp: string;
+}
+
+function totalsOf(cases: Case[], ms: number, timestamp: string): Totals {
   const count = (o: Outcome) => cases.filter((c) => c.outcome === o).length;
-  const totals = {
-    tests: cases.length,
-    failures: count('failure'),
-    errors: count('error'),
-    skipped: count('skipped'),
-    time: seconds(report.durationMs),
-    timestamp: report.startedAt,
-  };
+  return { tests: cases.length, failures: count('failure'), errors: count('error'), skipped: count('skipped'), time: seconds(ms), timestamp };
+}
+
+function suiteXml(name: string, totals: Totals, hostname: string | undefined, props: Array<[string, string | undefined]>, classname: string, cases: Case[]): string {
+  const p = props.filter((x): x is [string, string] => x[1] !== undefined).map(([n, value]) => element('property', { name: n, value }));
+  const testcases = cases.map((c) => `    ${element('testcase', { name: c.name, classname, time: seconds(c.seconds) }, c.xml)}`);
+  return element('testsuite', { name, ...totals, hostname }, `\n    <properties>${p.join('')}</properties>\n${testcases.join('\n')}\n  `);
+}
+
+/**
+ * --compare-direct: the direct run as a second testsuite `direct`, so CI shows both paths. Its
+ * failures are the direct path's own (that is what the comparison is for); the first suite stays
+ * the run the exit code speaks for. Its testcases carry their own classname, so a CI that keys
+ * tests by classname and name never merges them with the proxied ones.
+ */
+function directSuite(report: Report, c: NonNullable<Report['compare']>): { xml: string; totals: Totals } {
+  // The direct run has no exit code of its own: only its errors fail a stage.
+  const cases = casesOf({ strictFail: false, bugs: [] }, c.direct.stages, c.direct.diagnoses);
+  const ms = c.direct.stages.reduce((a, s) => a + Math.max(0, s.durationMs), 0);
+  const totals = totalsOf(cases, ms, report.startedAt);
+  const props: Array<[string, string | undefined]> = [
+    ['target', report.target.url],
+    ['via', 'direct'],
+    ['comparedWith', `proxy ${c.proxy}`],
+    ['compareOutcome', c.outcome],
+    ['verdict', c.direct.verdict],
+    ['rootCause', c.direct.rootCause],
+  ];
+  return { xml: suiteXml('direct', totals, report.host?.hostname, props, `upstream-doctor.direct.${report.target.host}`, cases), totals };
+}
+
+export function renderJunit(report: Report): string {
+  const run: RunFacts = { strictFail: report.exitCode === ExitCode.STRICT_WARNINGS, bugs: report.internalErrors ?? [] };
+  const cases = casesOf(run, report.stages, report.diagnoses);
+  const totals = totalsOf(cases, report.durationMs, report.startedAt);
   const t = report.target;
-  const props = [
+  const props: Array<[string, string | undefined]> = [
     ['target', t.url],
     ['input', t.input],
     ['provider', t.provider],
@@ -97,18 +146,18 @@ export function renderJunit(report: Report): string {
     ['exitCode', String(report.exitCode)],
     ['rootCause', report.rootCause],
     ['interrupted', String(report.interrupted)],
+    ['compareOutcome', report.compare?.outcome],
     ['toolVersion', report.tool.version],
     ['node', report.host?.node],
-  ]
-    .filter((p): p is [string, string] => p[1] !== undefined)
-    .map(([name, value]) => element('property', { name, value }));
-
-  const classname = `upstream-doctor.${t.host}`;
-  const testcases = cases.map((c) => `    ${element('testcase', { name: c.name, classname, time: seconds(c.seconds) }, c.xml)}`);
-  const suite = element(
-    'testsuite',
-    { name: `upstream-doctor ${t.url}`, ...totals, hostname: report.host?.hostname },
-    `\n    <properties>${props.join('')}</properties>\n${testcases.join('\n')}\n  `,
-  );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'upstream-doctor', ...totals }, `\n  ${suite}\n`)}\n`;
+  ];
+  const suites = [suiteXml(`upstream-doctor ${t.url}`, totals, report.host?.hostname, props, `upstream-doctor.${t.host}`, cases)];
+  // The outer counts add up every suite, as JUnit readers expect of <testsuites>.
+  let all = totals;
+  if (report.compare) {
+    const direct = directSuite(report, report.compare);
+    suites.push(direct.xml);
+    const d = direct.totals;
+    all = { ...totals, tests: totals.tests + d.tests, failures: totals.failures + d.failures, errors: totals.errors + d.errors, skipped: totals.skipped + d.skipped };
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'upstream-doctor', ...all }, `\n  ${suites.join('\n  ')}\n`)}\n`;
 }

@@ -1,10 +1,12 @@
 /**
  * Ticket-ready Markdown: who ran what from where and when, the verdict, a stage table with
- * timings, the diagnoses with evidence and steps, the ids support desks ask for (request ids,
- * cf-ray), and the whole JSON report folded away at the end. Server text is escaped so it renders
+ * timings, under --compare-direct the same stages without the proxy beside them, the diagnoses
+ * with evidence and steps, the ids support desks ask for (request ids, cf-ray), and the whole JSON
+ * report folded away at the end. Server text is escaped so it renders
  * as itself. Secrets never get here: the report is already scrubbed, and cli.ts scrubs again.
  */
-import type { Diagnosis, Report, StageStatus } from '../report.js';
+import type { Diagnosis, Report, StageResult, StageStatus } from '../report.js';
+import { compareSentence, sideText } from './compare.js';
 import { formatMs } from './human.js';
 import { egressAddressOf, httpStatusOf, httpTimingsOf, httpVersionOf, requestIdsOf } from './facts.js';
 import { renderJson } from './json.js';
@@ -57,6 +59,30 @@ function stageTable(report: Report): string[] {
   return out;
 }
 
+/** A stage's cells: status, time, summary (empty cells when the run has no such stage). */
+function stageCells(s: StageResult | undefined): string[] {
+  if (!s) return ['', '', ''];
+  return [STATUS[s.status], s.status === 'skip' ? '' : formatMs(s.durationMs), mdText(s.summary)];
+}
+
+/** --compare-direct: both stage tables in one, side by side, the attribution, the direct run's diagnoses. */
+function compareSection(report: Report): string[] {
+  const c = report.compare;
+  if (!c) return [];
+  const ids = [...new Set([...report.stages.map((s) => s.id), ...c.direct.stages.map((s) => s.id)])];
+  const rows = ids.map((id) => [id, ...stageCells(report.stages.find((s) => s.id === id)), ...stageCells(c.direct.stages.find((s) => s.id === id))]);
+  const out = ['', '### Through the proxy vs direct', '', `**${mdText(compareSentence(c))}**`, ''];
+  out.push(`Through ${mdCode(c.proxy)}: ${mdText(sideText(c.proxied))} · direct: ${mdText(sideText(c.direct))} · outcome ${mdCode(c.outcome)}`, '');
+  out.push(...mdTable(['stage', 'through the proxy', 'time', 'summary', 'direct', 'time', 'summary'], rows));
+  if (c.direct.diagnoses.length > 0) {
+    out.push('', 'Diagnoses of the direct run:', '');
+    for (const d of c.direct.diagnoses) {
+      out.push(`- ${SEVERITY[d.severity]} ${mdCode(d.code)}${d.code === c.direct.rootCause ? ' (root cause)' : ''} at ${mdText(d.stage)}: ${mdText(d.title)}${d.evidence[0] ? ` (${mdText(d.evidence[0])})` : ''}`);
+    }
+  }
+  return out;
+}
+
 function diagnosisSection(d: Diagnosis, isRoot: boolean): string[] {
   const out = ['', `#### ${SEVERITY[d.severity]} ${mdCode(d.code)}${isRoot ? ' (root cause)' : ''}: ${mdText(d.title)}`, ''];
   out.push(`Stage ${mdText(d.stage)} · where: ${mdText(d.origin)} · who fixes it: ${mdText(d.owner)} · retry helps: ${mdText(d.retry)}`);
@@ -98,7 +124,7 @@ function requestIds(report: Report): string[] {
 }
 
 export function renderMarkdown(report: Report): string {
-  const out = [...header(report), ...stageTable(report), ...diagnoses(report), ...requestIds(report)];
+  const out = [...header(report), ...stageTable(report), ...compareSection(report), ...diagnoses(report), ...requestIds(report)];
   // A blank line after <summary> lets the fenced block inside render as code on GitHub and GitLab.
   out.push('', '<details><summary>JSON report</summary>', '', mdFence(renderJson(report), 'json'), '', '</details>', '');
   return out.join('\n');

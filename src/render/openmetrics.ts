@@ -5,8 +5,13 @@
  * targets' files must not collide in one collector), and the text ends with `# EOF`: that makes
  * it valid OpenMetrics and, `# EOF` being a comment there, valid Prometheus text format 0.0.4.
  * Only what was measured is emitted: a phase that did not run has no sample rather than a 0.
+ *
+ * --compare-direct adds `upstream_doctor_compare_*` families (which path works, the outcome, the
+ * direct run's stages and diagnoses) and leaves every other series as it is: a `path` label on
+ * probe_success would change its identity whenever the flag is toggled and break its alerts.
  */
 import type { Report, StageId } from '../report.js';
+import { pathWorks } from './compare.js';
 import { earliestCertExpiryOf, httpStatusOf, httpTimingsOf, httpVersionOf, stageById } from './facts.js';
 
 type Labels = Record<string, string>;
@@ -109,9 +114,50 @@ function families(report: Report): Family[] {
   ];
 }
 
+/** The --compare-direct families; none without a comparison. */
+function compareFamilies(report: Report): Family[] {
+  const c = report.compare;
+  if (!c) return [];
+  const target = { target: report.target.url };
+  const direct = { ...target, path: 'direct' };
+  // The same code at the same stage is one series, however often it was diagnosed.
+  const seen = new Set<string>();
+  const diagnoses = c.direct.diagnoses.filter((d) => {
+    const key = `${d.code}\n${d.stage}\n${d.severity}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return [
+    {
+      name: 'upstream_doctor_compare_success',
+      help: 'Whether the path works (1) or not (0), through the proxy (path="proxy") and without it (path="direct")',
+      samples: (['proxy', 'direct'] as const).map((path) => ({ labels: { ...target, path }, value: pathWorks(c, path) ? 1 : 0 })),
+    },
+    {
+      name: 'upstream_doctor_compare_outcome',
+      help: 'Which path works (both, proxy-only, direct-only, neither) as a label, and the proxy compared',
+      samples: [{ labels: { ...target, outcome: c.outcome, proxy: c.proxy }, value: 1 }],
+    },
+    {
+      name: 'upstream_doctor_compare_stage_duration_seconds',
+      help: 'How long each stage of the direct run that ran took, in seconds',
+      samples: c.direct.stages.filter((s) => s.status !== 'skip').map((s) => ({ labels: { ...direct, stage: s.id }, value: sec(s.durationMs) })),
+    },
+    {
+      name: 'upstream_doctor_compare_stage_status',
+      help: 'The status of each stage of the direct run (pass, warn, fail, skip) as a label',
+      samples: c.direct.stages.map((s) => ({ labels: { ...direct, stage: s.id, status: s.status }, value: 1 })),
+    },
+    {
+      name: 'upstream_doctor_compare_diagnosis',
+      help: 'A diagnosis of the direct run (see diagnose --explain CODE)',
+      samples: diagnoses.map((d) => ({ labels: { ...direct, code: d.code, stage: d.stage, severity: d.severity }, value: 1 })),
+    },
+  ];
+}
+
 export function renderOpenMetrics(report: Report): string {
   const lines: string[] = [];
-  for (const f of families(report)) {
+  for (const f of [...families(report), ...compareFamilies(report)]) {
     if (f.samples.length === 0) continue;
     lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${f.name} gauge`);
     for (const s of f.samples) lines.push(sample(f.name, s.labels, s.value));

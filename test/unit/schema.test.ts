@@ -5,6 +5,7 @@ import { ExitCode } from '../../src/exit.js';
 import { STAGE_IDS, type Report } from '../../src/report.js';
 import { REPORT_SCHEMA, assertValidReport, reportSchemaErrors } from '../helpers/schema.js';
 import { buildReport, failingReport, healthyReport } from '../helpers/reports.js';
+import { compareReport, PROXY_REFUSES, TCP_REFUSES, WORKS, WORKS_DIRECT } from '../helpers/compare-reports.js';
 
 type Mutable = Record<string, any>;
 const clone = (r: Report): Mutable => JSON.parse(JSON.stringify(r)) as Mutable;
@@ -55,6 +56,29 @@ describe('report schema', () => {
     const errors = reportSchemaErrors(r);
     expect(errors.join('\n')).toMatch(where);
     expect(() => assertValidReport(r)).toThrow(/does not match schema\/report\.schema\.json/);
+  });
+
+  it('accepts --compare-direct reports of every outcome', () => {
+    const reports = [compareReport(WORKS, TCP_REFUSES), compareReport(PROXY_REFUSES, WORKS_DIRECT), compareReport(WORKS, WORKS_DIRECT), compareReport(PROXY_REFUSES, TCP_REFUSES)];
+    expect(reports.map((r) => r.compare!.outcome)).toEqual(['proxy-only', 'direct-only', 'both', 'neither']);
+    for (const r of reports) expect(reportSchemaErrors(r)).toEqual([]);
+  });
+
+  const brokenCompare: Array<[string, (r: Mutable) => void, RegExp]> = [
+    ['an unknown outcome', (r) => (r.compare.outcome = 'some'), /\/compare\/outcome/],
+    ['no proxy', (r) => delete r.compare.proxy, /\/compare must have required property 'proxy'/],
+    ['a direct side without stages', (r) => delete r.compare.direct.stages, /\/compare\/direct must have required property 'stages'/],
+    ['a direct stage of unknown status', (r) => (r.compare.direct.stages[2].status = 'broken'), /\/compare\/direct\/stages\/2\/status/],
+    ['a direct diagnosis without details', (r) => delete r.compare.direct.diagnoses[0].details, /\/compare\/direct\/diagnoses\/0 must have required property 'details'/],
+    ['a root cause without its stage', (r) => delete r.compare.direct.stage, /\/compare\/direct must have property stage when property rootCause is present/],
+    ['a working path that failed', (r) => (r.compare.outcome = 'both'), /\/compare\/direct\/verdict/],
+    ['a comparison of a run without a proxy', (r) => (r.target.via = 'direct'), /\/target\/via/],
+  ];
+  it.each(brokenCompare)('refuses a comparison with %s', (_name, mutate, where) => {
+    const r = clone(compareReport(WORKS, TCP_REFUSES));
+    expect(reportSchemaErrors(r)).toEqual([]);
+    mutate(r);
+    expect(reportSchemaErrors(r).join('\n')).toMatch(where);
   });
 
   it('names exactly the stage ids and exit codes of the code', () => {
