@@ -1,6 +1,6 @@
 /**
  * Who answered (pure): an intermediary's own reply (Envoy, nginx, HAProxy, Cloudflare, AWS ELB,
- * Google Front End, Squid, Kong, Caddy, AWS API Gateway, Akamai, Varnish/Fastly) or the API behind them; and whether that intermediary belongs to the
+ * Google Front End, Squid, Kong, Caddy, AWS API Gateway, Akamai, Varnish/Fastly, Traefik) or the API behind them; and whether that intermediary belongs to the
  * provider (its edge) or to the user's side (a gateway). Attribution comes before interpretation:
  * an Envoy reset page next to `cf-ray` and the provider's request-id headers is the provider's
  * own Envoy, not the user's mesh.

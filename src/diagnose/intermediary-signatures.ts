@@ -17,6 +17,7 @@ export type Intermediary =
   | 'aws-apigateway'
   | 'akamai'
   | 'varnish'
+  | 'traefik'
   | 'unknown';
 
 /** Hosts of the providers' public APIs. */
@@ -47,6 +48,12 @@ export function bodySignature(body: string, headers: Record<string, string>): In
   if (/guru medi(t)?ation|varnish cache server/i.test(b)) return 'varnish';
   // Akamai's edge pages carry an HTML-escaped "Reference #<ids>" and a link to errors.edgesuite.net.
   if (/Reference&#32;&#35;[0-9a-f]+&#46;|errors(&#46;|\.)edgesuite(&#46;|\.)net/i.test(b)) return 'akamai';
+  // Traefik's load balancer answers "no available server" (Go's http.Error, so a trailing newline)
+  // when every server failed its health check; its proxy's error handler writes the bare status
+  // text ("Bad Gateway", "Gateway Timeout") with no newline, which Go's server labels
+  // text/plain; charset=utf-8. Go's own ReverseProxy writes an empty body, http.Error adds "\n".
+  if (/^no available server\n?$/.test(b)) return 'traefik';
+  if (/^(Bad Gateway|Gateway Timeout)$/.test(b) && /^text\/plain; charset=utf-8$/i.test(headers['content-type'] ?? '')) return 'traefik';
   // AWS ALB writes the nginx-looking page without the nginx footer (and says awselb); the same
   // page with no ALB header is nginx with its footer removed (ingress-nginx, custom builds).
   if (/<center><h1>\d{3} [^<]*<\/h1><\/center>/i.test(b)) return server.startsWith('awselb') ? 'aws-elb' : 'nginx';

@@ -39,26 +39,36 @@ function apiRules(c: ResponseContext): Finding {
   const provider = c.attr.answeredBy === 'provider' || c.attr.answeredBy === 'unknown';
   const authWords = (matches(text, 'authInvalid') || matches(text, 'authMissing')) && !matches(text, 'region');
   if (s === 401 || (s === 403 && authWords) || (s === 400 && /api_key_invalid|api key not valid|api key not found/.test(text))) {
-    if (matches(text, 'ipBlocked')) return finding(c, 'FORBIDDEN', ['the endpoint refuses the address this machine connects from'], { owner: 'you' });
+    if (matches(text, 'ipBlocked')) return finding(c, 'FORBIDDEN', ['the endpoint refuses the address this machine connects from'], { owner: 'you', details: { forbiddenBy: 'ip-allowlist' } });
     const ch = challenge(c);
-    if (!ev.keySent) return finding(c, 'AUTH_MISSING', ['no key was sent, and the endpoint asks for one', ...ch.lines]);
-    if (ch.foreign) return finding(c, 'AUTH_MISSING', ch.lines);
+    // authMissing says why no key counted: none sent, a login of the endpoint's own, or one lost on the way.
+    if (!ev.keySent) return finding(c, 'AUTH_MISSING', ['no key was sent, and the endpoint asks for one', ...ch.lines], { details: { authMissing: 'not-sent' } });
+    if (ch.foreign) return finding(c, 'AUTH_MISSING', ch.lines, { details: { authMissing: 'login' } });
     if (matches(text, 'authMissing')) {
-      return finding(c, 'AUTH_MISSING', ['a key was sent, but the endpoint says none arrived: a gateway may strip the header, or the provider profile puts it in the wrong header', ...ch.lines]);
+      return finding(c, 'AUTH_MISSING', ['a key was sent, but the endpoint says none arrived: a gateway may strip the header, or the provider profile puts it in the wrong header', ...ch.lines], {
+        details: { authMissing: 'lost' },
+      });
     }
     return finding(c, 'AUTH_INVALID', ['the key was sent and refused', ...ch.lines]);
   }
   if (matches(text, 'region') && (s === 403 || s === 400 || s === 451)) {
     return finding(c, 'REGION_BLOCKED', ['the provider refuses the country or region of the address this machine egresses from']);
   }
-  if ((s === 403 || s === 402 || s === 400) && matches(text, 'quota')) return finding(c, 'QUOTA_EXCEEDED', ['the refusal names quota or billing']);
-  if (s === 402) return finding(c, 'QUOTA_EXCEEDED', ['402 Payment Required']);
+  if ((s === 403 || s === 402 || s === 400) && matches(text, 'quota')) return finding(c, 'QUOTA_EXCEEDED', ['the refusal names quota or billing'], { details: { quota: quotaKind(text) } });
+  if (s === 402) return finding(c, 'QUOTA_EXCEEDED', ['402 Payment Required'], { details: { quota: 'billing' } });
   if (s === 403) {
-    if (matches(text, 'waf')) return finding(c, 'FORBIDDEN', ['a firewall or security policy blocked the request'], { owner: c.attr.providerSide ? 'provider' : hopWrote(c) ? ownerOf(c.attr.origin) : 'network' });
-    if (hopWrote(c)) {
-      return finding(c, 'FORBIDDEN', [`${c.attr.answeredBy} refused the request itself (an access rule, allow-list or WAF of that hop): the API never saw it, so the key is not in question`], { owner: ownerOf(c.attr.origin) });
+    // forbiddenBy says who refused and why, so the steps address that party only.
+    if (matches(text, 'waf')) {
+      return finding(c, 'FORBIDDEN', ['a firewall or security policy blocked the request'], { owner: c.attr.providerSide ? 'provider' : hopWrote(c) ? ownerOf(c.attr.origin) : 'network', details: { forbiddenBy: 'waf' } });
     }
-    return finding(c, 'FORBIDDEN', [ev.keySent ? 'the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)' : 'refused without a key']);
+    if (hopWrote(c)) {
+      return finding(c, 'FORBIDDEN', [`${c.attr.answeredBy} refused the request itself (an access rule, allow-list or WAF of that hop): the API never saw it, so the key is not in question`], {
+        owner: ownerOf(c.attr.origin),
+        details: { forbiddenBy: 'hop' },
+      });
+    }
+    if (!ev.keySent) return finding(c, 'FORBIDDEN', ['refused without a key'], { details: { forbiddenBy: 'no-key' } });
+    return finding(c, 'FORBIDDEN', ['the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)'], { details: { forbiddenBy: 'permission' } });
   }
   if (s === 404) return notFound(c);
   if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', []);
@@ -84,6 +94,13 @@ function notFound(c: ResponseContext): Finding {
   return finding(c, 'NOT_FOUND', [line], { details: { notFound: kind } });
 }
 
+/** Which allowance ran out, by the wording: a per-day quota, a zero allowance, or billing and credit. */
+function quotaKind(text: string): 'per-day' | 'zero' | 'billing' {
+  if (/per ?day|perday/.test(text)) return 'per-day';
+  if (/limit: 0\b/.test(text)) return 'zero';
+  return 'billing';
+}
+
 function tooMany(c: ResponseContext): Finding {
   const rl = readRateLimit(c.ev.headers, c.ev.nowMs, c.perr?.retryDelaySeconds);
   const details: Record<string, unknown> = { rateLimitHeaders: rl.headers };
@@ -103,12 +120,15 @@ function tooMany(c: ResponseContext): Finding {
   if (hardQuota || (matches(text, 'quota') && !perMinute)) {
     if (rl.remaining.length > 0) extra.push(`limits with capacity left: ${rl.remaining.join(', ')} (so this is billing or quota, not a burst)`);
     if (longWait) extra.push('a wait of an hour or more means the allowance is effectively zero');
-    return finding(c, 'QUOTA_EXCEEDED', extra, { details });
+    return finding(c, 'QUOTA_EXCEEDED', extra, { details: { ...details, quota: longWait && !/per ?day|perday/.test(text) ? 'zero' : quotaKind(text) } });
   }
+  // rateLimit says which limit: one request too big for the window, a gateway's own, or the provider's window.
   if (matches(text, 'tooLarge')) {
-    return finding(c, 'RATE_LIMITED', [...extra, 'one request is larger than the whole per-minute allowance: retrying cannot succeed'], { details, retry: 'no' });
+    return finding(c, 'RATE_LIMITED', [...extra, 'one request is larger than the whole per-minute allowance: retrying cannot succeed'], { details: { ...details, rateLimit: 'request-too-large' }, retry: 'no' });
   }
-  if (gateway) return finding(c, 'RATE_LIMITED', [...extra, `${c.attr.answeredBy} itself limits the rate (e.g. nginx limit_req, HAProxy rate rules)`], { details, owner: 'gateway' });
-  return finding(c, 'RATE_LIMITED', extra, { details });
+  if (gateway) {
+    return finding(c, 'RATE_LIMITED', [...extra, `${c.attr.answeredBy} itself limits the rate (e.g. nginx limit_req, HAProxy rate rules)`], { details: { ...details, rateLimit: 'gateway' }, owner: 'gateway' });
+  }
+  return finding(c, 'RATE_LIMITED', extra, { details: { ...details, rateLimit: 'provider' } });
 }
 

@@ -33,6 +33,10 @@ describe.skipIf(!available)('nginx in front of fixture upstreams', () => {
     const d = run.report!.diagnoses[0]!;
     expect(d).toMatchObject({ code: 'GATEWAY_TIMEOUT', origin: 'gateway', owner: 'gateway', retry: 'no', details: { status: 504, intermediary: 'nginx' } });
     expect(d.evidence.join('\n')).toMatch(/gave up after 1\.\d s/);
+    // The steps name nginx's setting, not every product's.
+    const steps = d.remediation.map((r) => `${r.text} ${r.command ?? ''}`).join('\n');
+    expect(steps).toMatch(/proxy_read_timeout/);
+    expect(steps).not.toMatch(/HAProxy|Envoy|AWS ALB|Kong|Traefik/);
     expect(await ngx.errorLog()).toMatch(/upstream timed out/);
   });
 
@@ -42,6 +46,9 @@ describe.skipIf(!available)('nginx in front of fixture upstreams', () => {
     const run = await runCli([`${ngx.url}/v1`, '--provider', 'openai-compatible', '--json']);
     expect(run.code).toBe(17);
     expect(run.report!.diagnoses[0]).toMatchObject({ code: 'BAD_GATEWAY', origin: 'gateway', owner: 'gateway', details: { status: 502, intermediary: 'nginx' } });
+    const steps = run.report!.diagnoses[0]!.remediation.map((r) => `${r.text} ${r.command ?? ''}`).join('\n');
+    expect(steps).toMatch(/nginx\/error\.log/);
+    expect(steps).not.toMatch(/HAProxy|Envoy|describe-target-health|Traefik/);
     expect(await ngx.errorLog()).toMatch(/Connection refused/);
   });
 
@@ -62,7 +69,10 @@ describe.skipIf(!available)('nginx in front of fixture upstreams', () => {
     await runCli([`${ngx.url}/v1`, '--provider', 'openai-compatible', '--json'], { env });
     const run = await runCli([`${ngx.url}/v1`, '--provider', 'openai-compatible', '--json'], { env });
     expect(run.code).toBe(16);
-    expect(run.report!.diagnoses[0]).toMatchObject({ code: 'RATE_LIMITED', origin: 'gateway', owner: 'gateway', details: { intermediary: 'nginx' } });
+    expect(run.report!.diagnoses[0]).toMatchObject({ code: 'RATE_LIMITED', origin: 'gateway', owner: 'gateway', details: { intermediary: 'nginx', rateLimit: 'gateway' } });
+    const steps = run.report!.diagnoses[0]!.remediation.map((r) => r.text).join('\n');
+    expect(steps).toMatch(/Your gateway answered the 429/);
+    expect(steps).not.toMatch(/higher tier/);
   });
 
   it("the provider's own error passes through nginx: attributed to the API, not to nginx", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compose, verdictOf } from '../../src/diagnose/compose.js';
+import { compose, stepApplies, verdictOf, type StepFacts } from '../../src/diagnose/compose.js';
+import type { CatalogueStep } from '../../src/diagnose/catalogue/types.js';
 import { CATALOGUE } from '../../src/diagnose/catalogue/index.js';
 import { ExitCode, exitCodeFor, exitCodeForCode } from '../../src/exit.js';
 import type { StageId } from '../../src/report.js';
@@ -43,6 +44,71 @@ describe('compose: root cause precedence', () => {
 
   it('an unknown code is a bug, not a silent pass', () => {
     expect(() => compose([f('NOT_A_CODE', 'http')])).toThrow(/NOT_A_CODE/);
+  });
+});
+
+describe('steps that follow the evidence (when)', () => {
+  const facts = (o: Partial<StepFacts> = {}): StepFacts => ({ details: {}, params: {}, origin: 'gateway', owner: 'gateway', retry: 'yes', ...o });
+  const TABLE: Array<[string, CatalogueStep['when'], Partial<StepFacts>, boolean]> = [
+    ['no condition always applies', undefined, {}, true],
+    ['detail value listed', { detail: 'resetFamily', in: ['overflow'] }, { details: { resetFamily: 'overflow' } }, true],
+    ['detail value not listed', { detail: 'resetFamily', in: ['overflow'] }, { details: { resetFamily: 'termination' } }, false],
+    ['detail missing fails by default', { detail: 'resetFamily', in: ['overflow'] }, {}, false],
+    ['detail missing passes with orMissing', { detail: 'resetFamily', in: ['overflow'], orMissing: true }, {}, true],
+    ['orMissing does not pass a present, unlisted value', { detail: 'resetFamily', in: ['overflow'], orMissing: true }, { details: { resetFamily: 'termination' } }, false],
+    ['null counts as missing', { detail: 'x', in: ['a'] }, { details: { x: null } }, false],
+    ['an empty list counts as missing', { detail: 'hops', in: ['nginx'], orMissing: true }, { details: { hops: [] } }, true],
+    ['an array matches when any element does', { detail: 'hops', in: ['kong'] }, { details: { hops: ['nginx', 'kong'] } }, true],
+    ['an array matches nothing listed', { detail: 'hops', in: ['envoy'] }, { details: { hops: ['nginx', 'kong'] } }, false],
+    ['without in, presence is enough', { detail: 'intermediary' }, { details: { intermediary: 'squid' } }, true],
+    ['numbers and booleans compare strictly', { detail: 'retried', in: [true] }, { details: { retried: 'true' } }, false],
+    ['booleans match', { detail: 'retried', in: [true] }, { details: { retried: true } }, true],
+    ['params are a separate bag', { param: 'provider', in: ['azure-openai'] }, { params: { provider: 'azure-openai' }, details: {} }, true],
+    ['a detail does not satisfy a param condition', { param: 'provider', in: ['azure-openai'] }, { details: { provider: 'azure-openai' } }, false],
+    ['origin', { origin: ['provider-edge', 'provider'] }, { origin: 'provider-edge' }, true],
+    ['origin not listed', { origin: ['provider-edge', 'provider'] }, { origin: 'gateway' }, false],
+    ['owner', { owner: ['network'] }, { owner: 'network' }, true],
+    ['retry', { retry: ['yes', 'once'] }, { retry: 'no' }, false],
+    ['a list is an AND: all hold', [{ origin: ['gateway'] }, { detail: 'resetFamily', in: ['overflow'] }], { details: { resetFamily: 'overflow' } }, true],
+    ['a list is an AND: one fails', [{ origin: ['provider-edge'] }, { detail: 'resetFamily', in: ['overflow'] }], { details: { resetFamily: 'overflow' } }, false],
+    ['an empty list holds', [], {}, true],
+  ];
+  it.each(TABLE)('%s', (_name, when, o, want) => {
+    expect(stepApplies({ when }, facts(o))).toBe(want);
+  });
+
+  it('compose keeps only the steps of the reset family in the finding (connect failure: no termination or overflow advice)', () => {
+    const c = compose([f('UPSTREAM_RESET_REPORTED', 'http', { details: { resetFamily: 'connect-failure' }, params: { envoyFlags: 'UF' } })]);
+    const text = c.diagnoses[0]!.remediation.map((r) => `${r.text} ${r.command ?? ''}`).join('\n');
+    expect(text).toMatch(/connection failure/);
+    expect(text).toContain('grep -E " (UF) "');
+    expect(text).not.toMatch(/termination|overflow|circuit/i);
+  });
+
+  it('the final origin and retry decide: an override on the finding changes the steps', () => {
+    const mesh = compose([f('UPSTREAM_RESET_REPORTED', 'http', { details: { resetFamily: 'overflow' } })]).diagnoses[0]!;
+    const edge = compose([f('UPSTREAM_RESET_REPORTED', 'http', { details: { resetFamily: 'overflow' }, origin: 'provider-edge', owner: 'provider' })]).diagnoses[0]!;
+    expect(mesh.remediation.some((r) => r.who === 'gateway' && /circuit-breaker/.test(r.text))).toBe(true);
+    expect(edge.remediation.some((r) => r.who === 'gateway')).toBe(false);
+    expect(edge.remediation.some((r) => r.who === 'provider')).toBe(true);
+    const noRetry = compose([f('UPSTREAM_RESET_REPORTED', 'http', { details: { resetFamily: 'protocol-error' }, retry: 'no' })]).diagnoses[0]!;
+    expect(noRetry.remediation.map((r) => r.text).join('\n')).not.toMatch(/^Retry/m);
+  });
+
+  it('every entry still has a step for a finding without details (another emitter, an older rule)', () => {
+    for (const e of CATALOGUE) {
+      const kept = e.steps.filter((s) => stepApplies(s, { details: {}, params: {}, origin: e.origin, owner: e.owner, retry: e.retry }));
+      expect(kept.length, e.code).toBeGreaterThan(0);
+    }
+  });
+
+  it('conditions are well formed: listed values are never empty', () => {
+    for (const e of CATALOGUE)
+      for (const s of e.steps)
+        for (const c of s.when === undefined ? [] : Array.isArray(s.when) ? s.when : [s.when]) {
+          const values = 'origin' in c ? c.origin : 'owner' in c ? c.owner : 'retry' in c ? c.retry : c.in;
+          if (values !== undefined) expect(values.length, e.code).toBeGreaterThan(0);
+        }
   });
 });
 

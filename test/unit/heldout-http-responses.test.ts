@@ -33,8 +33,9 @@ interface Want {
 const KEY_BLAMED = /key was accepted as a key but lacks permission|the key was sent and refused/;
 
 const TABLE: Array<[HeldoutName, Want, Partial<ResponseEvidence>?]> = [
-  ['traefik.502', { code: 'BAD_GATEWAY', origin: 'gateway', owner: 'gateway', says: /gateway's answer about its upstream/ }],
-  ['traefik.504', { code: 'GATEWAY_TIMEOUT', origin: 'gateway', owner: 'gateway' }],
+  // Traefik's error handler writes the bare reason phrase (Go sniffs it as text/plain; charset=utf-8).
+  ['traefik.502', { code: 'BAD_GATEWAY', origin: 'gateway', owner: 'gateway', intermediary: 'traefik', says: /traefik's own error page/ }],
+  ['traefik.504', { code: 'GATEWAY_TIMEOUT', origin: 'gateway', owner: 'gateway', intermediary: 'traefik', details: { timeoutHops: ['traefik'] } }],
   ['traefik.404', { code: 'NOT_FOUND', details: { notFound: 'path' } }],
   ['caddy.502', { code: 'BAD_GATEWAY', origin: 'gateway', owner: 'gateway', intermediary: 'caddy' }],
   ['kong.502', { code: 'BAD_GATEWAY', origin: 'gateway', owner: 'gateway', intermediary: 'kong' }],

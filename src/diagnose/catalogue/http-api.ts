@@ -1,5 +1,8 @@
 /** Catalogue entries for what the API itself answered: keys, permissions, paths, limits, its own errors. */
-import type { CatalogueEntry } from './types.js';
+import type { CatalogueEntry, StepCondition } from './types.js';
+
+/** A step for these values of one detail the rules set; `orMissing` keeps it for findings that lack it. */
+const on = (detail: string, values: string[], orMissing = false): StepCondition => ({ detail, in: values, orMissing });
 
 const authEntries: CatalogueEntry[] = [
   {
@@ -14,9 +17,10 @@ const authEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: "Give the key through the provider's variable or a file (never on the command line).", command: 'OPENAI_API_KEY=... diagnose {url}   # or: diagnose {url} --api-key-file /run/secrets/key' },
-      { who: 'you', text: 'Check that the provider profile matches the endpoint: each API reads the key from its own header.', command: 'diagnose {url} --provider azure-openai   # api-key; anthropic: x-api-key; gemini: x-goog-api-key' },
-      { who: 'gateway', text: 'If a gateway sits in front, check that it forwards the Authorization (or api-key, x-api-key) header.', command: 'proxy_set_header Authorization $http_authorization;' },
+      { who: 'you', text: "Give the key through the provider's variable or a file (never on the command line).", command: 'OPENAI_API_KEY=... diagnose {url}   # or: diagnose {url} --api-key-file /run/secrets/key', when: on('authMissing', ['not-sent'], true) },
+      { who: 'you', text: 'When the endpoint asks for a login of its own (Basic, Digest, NTLM, Negotiate): the URL is likely a protected web front end or a login in front of the API, not the API itself. Use the API\'s base URL, or ask whoever runs that login for access.', command: 'curl -sI {url} | grep -i www-authenticate', when: on('authMissing', ['login']) },
+      { who: 'you', text: 'Check that the provider profile matches the endpoint: each API reads the key from its own header.', command: 'diagnose {url} --provider azure-openai   # api-key; anthropic: x-api-key; gemini: x-goog-api-key', when: on('authMissing', ['lost'], true) },
+      { who: 'gateway', text: 'If a gateway sits in front, check that it forwards the Authorization (or api-key, x-api-key) header.', command: 'proxy_set_header Authorization $http_authorization;', when: on('authMissing', ['lost'], true) },
     ],
   },
   {
@@ -49,9 +53,12 @@ const authEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: "Check the project, organisation and model permissions of the key in the provider's console." },
-      { who: 'you', text: "Find the egress address the provider sees and compare it with any IP allow-list.", command: 'curl -s https://ifconfig.me' },
-      { who: 'network', text: 'If a security appliance or forward proxy answered, ask the network team to allow the API host.' },
+      { who: 'you', text: 'Run again with the key: some endpoints answer 403 rather than 401 when none is sent.', command: 'OPENAI_API_KEY=... diagnose {url}', when: on('forbiddenBy', ['no-key']) },
+      { who: 'you', text: "Check the project, organisation and model permissions of the key in the provider's console.", when: on('forbiddenBy', ['permission'], true) },
+      { who: 'you', text: "Find the egress address the provider sees and compare it with the IP allow-list of the project or resource.", command: 'curl -s https://ifconfig.me', when: on('forbiddenBy', ['ip-allowlist', 'permission'], true) },
+      { who: 'network', text: 'A security appliance, firewall or forward proxy refused the request: ask the network team to allow the API host, with the time and the page it served.', when: [on('forbiddenBy', ['waf', 'hop'], true), { owner: ['network'] }] },
+      { who: 'gateway', text: "Your gateway refused the request itself: ask its operator which rule did (an allow-list, an auth policy, a WAF rule) and to let the API path through.", when: [on('forbiddenBy', ['waf', 'hop']), { owner: ['gateway'] }] },
+      { who: 'provider', text: "The provider's edge firewall blocked the request: try from another network (shared or flagged egress addresses get blocked), and report it to the provider with the ray id and the time.", when: [on('forbiddenBy', ['waf', 'hop']), { owner: ['provider'] }] },
     ],
     attach: ['the status and body', 'the server and via headers', 'the egress IP address'],
   },
@@ -103,9 +110,10 @@ const statusEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'List what the server offers and compare with the model or deployment you use.', command: 'curl -s {url}/models -H "Authorization: Bearer $OPENAI_API_KEY" | head -c 2000' },
-      { who: 'you', text: 'Check the base path: OpenAI-style servers serve under /v1, Azure under /openai/deployments/<deployment>, Gemini under /v1beta.' },
-      { who: 'gateway', text: 'If a gateway answered the 404, check that it has a route for this path.' },
+      { who: 'you', text: 'List what the server offers and compare with the model or deployment you use.', command: 'curl -s {url}/models -H "Authorization: Bearer $OPENAI_API_KEY" | head -c 2000', when: on('notFound', ['model', 'unknown'], true) },
+      { who: 'you', text: 'On Azure the URL names the deployment, not the model: list the deployments of the resource and use one of their names.', command: 'az cognitiveservices account deployment list -g <resource-group> -n <resource> -o table', when: [on('notFound', ['model', 'unknown'], true), { param: 'provider', in: ['azure-openai'] }] },
+      { who: 'you', text: 'Check the base path: OpenAI-style servers serve under /v1, Azure under /openai/deployments/<deployment>, Gemini under /v1beta.', when: on('notFound', ['path', 'unknown'], true) },
+      { who: 'gateway', text: 'If a gateway answered the 404, check that it has a route for this path.', when: on('notFound', ['path'], true) },
     ],
     attach: ['the request path', 'the error body'],
   },
@@ -137,10 +145,11 @@ const statusEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'yes',
     steps: [
-      { who: 'you', text: 'Retry after the delay the server gave, with exponential backoff and jitter for the next attempts.', command: 'wait = retry_after or min(60, 2 ** attempt) * (0.5 + random())' },
-      { who: 'you', text: 'Spread the load: fewer concurrent requests, smaller max_tokens, batching.' },
-      { who: 'provider', text: 'If the limits are too low for the workload, ask the provider for a higher tier or quota.' },
-      { who: 'gateway', text: 'If your gateway answered the 429, review its rate limits.', command: 'limit_req zone=api burst=20 nodelay;' },
+      { who: 'you', text: 'Retry after the delay the server gave, with exponential backoff and jitter for the next attempts.', command: 'wait = retry_after or min(60, 2 ** attempt) * (0.5 + random())', when: { retry: ['yes', 'once'] } },
+      { who: 'you', text: 'Make the request smaller than the per-minute token allowance (shorter input, lower max_tokens, split documents): waiting cannot make it fit.', when: on('rateLimit', ['request-too-large']) },
+      { who: 'you', text: 'Spread the load: fewer concurrent requests, smaller max_tokens, batching.', when: on('rateLimit', ['provider', 'gateway'], true) },
+      { who: 'provider', text: 'If the limits are too low for the workload, ask the provider for a higher tier or quota.', when: on('rateLimit', ['provider', 'request-too-large'], true) },
+      { who: 'gateway', text: 'Your gateway answered the 429: review its rate limits for the API route.', command: 'limit_req zone=api burst=20 nodelay;', when: on('rateLimit', ['gateway']) },
     ],
     attach: ['the rate-limit headers', 'the request id'],
   },
@@ -158,7 +167,8 @@ const statusEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: "Check billing, credit and usage limits in the provider's console; add credit or raise the limit." },
       { who: 'you', text: 'Check that the key belongs to the project you expect (a key of an unfunded project gives this).' },
-      { who: 'you', text: 'On Azure, give the deployment tokens-per-minute quota; on Gemini, a per-day quota resets at midnight Pacific time.' },
+      { who: 'you', text: 'The allowance for this model or deployment is zero: on Azure give the deployment tokens-per-minute quota, on Gemini enable billing or use a model the free tier covers.', when: on('quota', ['zero']) },
+      { who: 'you', text: "A per-day quota is used up: it resets at midnight Pacific time on Gemini; raise the tier or spread the work over days.", when: on('quota', ['per-day']) },
     ],
     attach: ['the error body', 'the request id'],
   },

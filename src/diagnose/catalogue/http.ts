@@ -1,10 +1,11 @@
 /**
- * Catalogue entries of the http stage: transport failures and intermediaries' answers here, the
- * API's own answers (auth, quota, status) in http-api.ts. Prose is the project's own, drawn from
+ * Catalogue entries of the http stage: transport failures here, intermediaries' answers about
+ * their upstream in http-gateway.ts, the API's own answers (auth, quota, status) in http-api.ts. Prose is the project's own, drawn from
  * the facts in ../shared/reference and ../shared/corpus.
  */
 import type { CatalogueEntry } from './types.js';
 import { httpApiEntries } from './http-api.js';
+import { gatewayEntries } from './http-gateway.js';
 
 const transportEntries: CatalogueEntry[] = [
   {
@@ -94,70 +95,6 @@ const transportEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Run again; if it repeats, capture the exchange and look up the error code in the evidence.', command: 'tcpdump -ni any -w http.pcap host {host} and port {port}' },
     ],
-  },
-];
-
-const gatewayEntries: CatalogueEntry[] = [
-  {
-    code: 'UPSTREAM_RESET_REPORTED',
-    stage: 'http',
-    severity: 'error',
-    exitCode: 17,
-    title: 'An intermediary reports that its upstream connection failed or was reset',
-    explanation:
-      'A proxy on the path (usually Envoy: "upstream connect error or disconnect/reset before headers") answered for its upstream, because connecting to it failed, timed out, or the connection died before headers. Who must act depends on whose proxy it is: an Envoy next to cf-ray and the provider\'s request-id headers is the provider\'s own edge, an Envoy with no provider marks is your mesh or gateway. The reset reason says which failure: connection failure/refused (upstream down), connection timeout, connection termination (a keep-alive race), overflow (a circuit breaker shedding load), protocol error (HTTP/1 vs HTTP/2 mismatch).',
-    origin: 'gateway',
-    owner: 'gateway',
-    retry: 'yes',
-    steps: [
-      { who: 'you', text: 'Retry with exponential backoff and jitter, honouring Retry-After; overflow and connection failures are often brief.', command: 'delay = min(30, 0.5 * 2 ** attempt) * (0.5 + random()); sleep(max(delay, retry_after))' },
-      { who: 'gateway', text: "If it is your Envoy or Istio mesh: look up the request in the access log (response flags UF, UC, UO, URX) and test the upstream from the proxy's host.", command: 'kubectl logs deploy/<gateway> -c istio-proxy | grep -E " (UF|UC|UO|URX) "' },
-      { who: 'gateway', text: 'For connection termination: make the upstream keep idle connections open longer than the proxy does, or lower the proxy\'s idle timeout.', command: 'DestinationRule trafficPolicy.connectionPool.http.idleTimeout: 60s' },
-      { who: 'gateway', text: 'For overflow: raise the circuit-breaker limits (max pending requests, max requests) of the upstream cluster.' },
-      { who: 'provider', text: "If the provider's edge answered: check its status page and report the times with the request ids and cf-ray." },
-    ],
-    attach: ['the body of the reply (reset reason and transport failure reason)', 'request ids and cf-ray', 'the UTC time'],
-  },
-  {
-    code: 'GATEWAY_TIMEOUT',
-    stage: 'http',
-    severity: 'error',
-    exitCode: 17,
-    title: 'An intermediary timed out waiting for its upstream',
-    explanation:
-      'A gateway gave up waiting for the upstream\'s response (504, Cloudflare 524, Envoy "upstream request timeout"). LLM requests that generate long answers without streaming often outlast gateway defaults; an elapsed time that matches a default (Envoy 15 s, nginx and ALB 60 s, Cloudflare 100 to 120 s, 300 s idle timeouts) says which hop gave up. Repeating the same request will time out the same way.',
-    origin: 'gateway',
-    owner: 'gateway',
-    retry: 'no',
-    steps: [
-      { who: 'you', text: 'Use streaming for long generations: the first token arrives within seconds and keeps the connection busy.', command: '{"stream": true}' },
-      { who: 'gateway', text: 'nginx: raise the read timeout of the location that proxies the API.', command: 'proxy_read_timeout 300s;\nproxy_send_timeout 300s;' },
-      { who: 'gateway', text: 'Envoy or Istio: raise the route timeout (default 15 s).', command: 'route: { timeout: 300s }   # Istio VirtualService: http[].timeout: 300s' },
-      { who: 'gateway', text: 'HAProxy: raise the server timeout of the backend.', command: 'timeout server 300s' },
-      { who: 'gateway', text: 'AWS ALB: raise the idle timeout of the load balancer (default 60 s).', command: 'aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=idle_timeout.timeout_seconds,Value=300' },
-      { who: 'provider', text: "If the provider's own edge timed out (a 524 at the provider's host), report it with the request id and the time." },
-    ],
-    attach: ['the elapsed time until the timeout', 'the status and body of the reply', 'request ids and cf-ray'],
-  },
-  {
-    code: 'BAD_GATEWAY',
-    stage: 'http',
-    severity: 'error',
-    exitCode: 17,
-    title: 'An intermediary got no valid answer from its upstream',
-    explanation:
-      'A gateway or load balancer answered that its upstream is unusable: it refused the connection, closed it early, sent something invalid, or there is no healthy upstream at all (502, 503 from a proxy, Cloudflare 520 to 523, 525, 526, Envoy "no healthy upstream"). The gateway is working; what stands behind it is not.',
-    origin: 'gateway',
-    owner: 'gateway',
-    retry: 'once',
-    steps: [
-      { who: 'you', text: 'Retry once after a short pause; a restarting upstream recovers within seconds.' },
-      { who: 'gateway', text: "Check the gateway's error log for this request: nginx says why (connect() failed, upstream prematurely closed, no live upstreams).", command: 'grep -E "upstream|no live" /var/log/nginx/error.log | tail -20' },
-      { who: 'gateway', text: "If the upstream is the provider over TLS through nginx, send SNI: a missing server name is a classic cause of 502 from Cloudflare-fronted APIs.", command: 'proxy_ssl_server_name on;\nproxy_ssl_name {host};' },
-      { who: 'gateway', text: 'Check that the upstream is listening and healthy from the gateway host.', command: 'curl -sv http://<upstream-host>:<port>/v1/models' },
-      { who: 'provider', text: "If the provider's edge answered (Google front end, Cloudflare at the provider's host), check the status page and report the time." },
-    ],
-    attach: ['the status and the body of the page', 'the server and via headers', 'the UTC time'],
   },
 ];
 
