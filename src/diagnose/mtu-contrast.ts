@@ -62,3 +62,61 @@ export function ladder(rungs: ProbeFact[], handshakes: ProbeFact[]): Ladder {
   const monotone = largestOk === undefined || smallestSilent === undefined || largestOk < smallestSilent;
   return { okSizes, silent, largestOk, smallestSilent, monotone, rungsOk: ok.length };
 }
+
+/** Raw bytes of a body rung's request as written (after TLS, when TLS carries it). */
+export const requestBytes = (p: ProbeFact) => (p.requestStartBytes === undefined ? undefined : p.bytesWritten - p.requestStartBytes);
+
+/** What a body rung proves about its request: it got there, it was lost, or nothing either way. */
+export type BodyDelivery = 'delivered' | 'lost' | 'unknown';
+
+/**
+ * An answer is not proof: an API may answer 401/404/413 before reading a body. The kernel's view
+ * is: every byte acknowledged, or not one byte of the request acknowledged while its segments
+ * were retransmitted for the whole threshold (its first full-size segment lost every time; on a
+ * lossy path some of a request gets through in that time). Without ss, only a 2xx (the endpoint
+ * took the body) or silence after a good connect counts.
+ */
+export function bodyDelivery(p: ProbeFact): BodyDelivery {
+  if (p.kind !== 'body' || p.requestStartBytes === undefined || p.outcome === 'connect-failed') return 'unknown';
+  if (p.ss) {
+    if (delivered(p)) return 'delivered';
+    if ((p.ss.unacked ?? 0) > 0 && (p.ss.bytesAcked ?? 0) <= p.requestStartBytes + 1) return 'lost';
+    return 'unknown';
+  }
+  if (p.status !== undefined && p.status >= 200 && p.status < 300) return 'delivered';
+  return p.outcome === 'stalled' ? 'lost' : 'unknown';
+}
+
+/** The body ladder split at its delivery boundary; sizes are request bytes on the wire. */
+export interface BodyLadder {
+  delivered: ProbeFact[];
+  lost: ProbeFact[];
+  largestOk?: number;
+  smallestLost?: number;
+  /** The same boundary in body bytes: what the issue calls "the largest size that worked". */
+  largestOkBody?: number;
+  smallestLostBody?: number;
+  /** Every delivered request is smaller than every lost one. */
+  monotone: boolean;
+}
+
+const maxOf = (ns: number[]) => (ns.length ? Math.max(...ns) : undefined);
+const minOf = (ns: number[]) => (ns.length ? Math.min(...ns) : undefined);
+
+export function bodyLadder(rungs: ProbeFact[]): BodyLadder {
+  const sized = rungs.filter((p) => requestBytes(p) !== undefined);
+  const ok = sized.filter((p) => bodyDelivery(p) === 'delivered');
+  const lost = sized.filter((p) => bodyDelivery(p) === 'lost');
+  const largestOk = maxOf(ok.map((p) => requestBytes(p)!));
+  const smallestLost = minOf(lost.map((p) => requestBytes(p)!));
+  const monotone = largestOk === undefined || smallestLost === undefined || largestOk < smallestLost;
+  return {
+    delivered: ok,
+    lost,
+    largestOk,
+    smallestLost,
+    largestOkBody: maxOf(ok.map((p) => p.bodyBytes ?? 0)),
+    smallestLostBody: minOf(lost.map((p) => p.bodyBytes ?? 0)),
+    monotone,
+  };
+}

@@ -2,6 +2,7 @@
  * Evidence lines for the mtu stage's findings: what was observed, with figures (pure). The
  * meaning and the remediation live in catalogue/mtu.ts.
  */
+import { bodyDelivery, bodyLadder, requestBytes } from './mtu-contrast.js';
 import type { MtuFacts, MtuVerdict, ProbeFact } from './mtu-rules.js';
 
 /** Bytes of IPv4 + TCP headers (with the timestamps option Linux uses) around a segment. */
@@ -83,7 +84,7 @@ function s2cLines(f: MtuFacts, c: EvidenceContext): string[] {
   return out;
 }
 
-function c2sLines(f: MtuFacts, v: Extract<MtuVerdict, { kind: 'blackhole' }>, c: EvidenceContext): string[] {
+function helloLines(f: MtuFacts, c: EvidenceContext): string[] {
   const rungs = f.probes.filter((p) => p.kind === 'hello' && p.outcome !== 'connect-failed');
   const okSizes = rungs.filter(ok).map((p) => p.helloBytes ?? 0);
   const natural = f.probes.filter((p) => p.kind !== 'hello' && p.outcome === 'completed' && p.helloBytes !== undefined).map((p) => p.helloBytes!);
@@ -99,8 +100,40 @@ function c2sLines(f: MtuFacts, v: Extract<MtuVerdict, { kind: 'blackhole' }>, c:
         `still sending with pmtu:${s.pmtu ?? '?'} mss:${s.mss ?? '?'}: no ICMP "fragmentation needed" reached this host`,
     );
   }
+  return out;
+}
+
+/** The request-body ladder: which POSTs the server's kernel acknowledged and which it never saw. */
+function bodyLines(f: MtuFacts, c: EvidenceContext): string[] {
+  const b = bodyLadder(f.probes.filter((p) => p.kind === 'body'));
+  const sizes = (ps: ProbeFact[]) => list(ps.map((p) => requestBytes(p) ?? 0));
+  const bodies = (ps: ProbeFact[]) => list(ps.map((p) => p.bodyBytes ?? 0));
+  const out = [
+    `POST requests of ${sizes(b.delivered)} bytes on the wire (bodies of ${bodies(b.delivered)} bytes) were delivered: the server acknowledged every byte; ` +
+      `requests of ${sizes(b.lost)} bytes (bodies of ${bodies(b.lost)} bytes) were not acknowledged at all within ${c.thresholdMs} ms`,
+    `the largest request body that got through was ${b.largestOkBody ?? '?'} bytes; the smallest that vanished, ${b.smallestLostBody ?? '?'} bytes`,
+  ];
+  const seen = b.lost.find((p) => p.ss);
+  const s = seen?.ss;
+  if (s) {
+    out.push(
+      `kernel view (ss) of a lost request: bytes_acked:${s.bytesAcked ?? '?'} (nothing after the ${seen!.requestStartBytes ?? 0} bytes sent before the request), ` +
+        `unacked:${s.unacked ?? 0} lost:${s.lost ?? 0} retrans:${s.retransTotal ?? 0} backoff:${s.backoff ?? 0}, still sending with pmtu:${s.pmtu ?? '?'} mss:${s.mss ?? '?'}`,
+    );
+  }
+  const early = f.probes.filter((p) => p.kind === 'body' && p.status !== undefined && bodyDelivery(p) !== 'delivered');
+  if (early.length > 0) out.push(`${early.length} requests were answered (HTTP ${list(early.map((p) => p.status!))}) without proof that their bodies arrived: an answer alone was not counted as delivery`);
+  return out;
+}
+
+function c2sLines(f: MtuFacts, v: Extract<MtuVerdict, { kind: 'blackhole' }>, c: EvidenceContext): string[] {
+  const out: string[] = [];
+  if (v.signals.includes('ladder-size-dependent')) out.push(...helloLines(f, c));
+  if (v.signals.includes('body-ladder-size-dependent')) out.push(...bodyLines(f, c));
   const b = mtuBracket(v.largestWorkingBytes, v.smallestFailingBytes, c.family);
-  if (b.low !== undefined && b.high !== undefined) out.push(`the path MTU is between ${b.low} and ${b.high} bytes (hello size + ${b.low - (v.largestWorkingBytes ?? 0)} bytes of IP and TCP headers)`);
+  const what = v.signals.includes('ladder-size-dependent') ? 'hello' : 'request';
+  if (b.low !== undefined && b.high !== undefined && f.baseMtu !== undefined) b.high = Math.min(b.high, f.baseMtu);
+  if (b.low !== undefined && b.high !== undefined) out.push(`the path MTU is between ${b.low} and ${b.high} bytes (${what} size + ${b.low - (v.largestWorkingBytes ?? 0)} bytes of IP and TCP headers)`);
   return out;
 }
 
@@ -151,6 +184,7 @@ export function notMtuEvidence(f: MtuFacts, v: MtuVerdict, c: EvidenceContext): 
       if (retrans > 0) out.push(`${retrans} connections that worked still needed retransmissions (ss retrans), a sign of random loss`);
       if (v.signals.includes('ladder-not-monotone')) out.push('a smaller padded ClientHello stalled while a larger one was answered');
       if (v.signals.includes('target-mixed')) out.push('the same handshake completed on one connection and stalled on another');
+      if (v.signals.includes('body-ladder-not-monotone')) out.push('a POST request was lost while a larger one (or a larger ClientHello) got through');
       if (v.signals.includes('small-probe-stalled')) out.push('the 7-byte alert probe got no answer while larger probes did');
       return out;
     }

@@ -6,16 +6,18 @@
  * - `handshake`: a real TLS handshake (target SNI: the flight that stalled; no SNI: usually a
  *   small flight); `complete` says whether it finished;
  * - `hello`: a ClientHello padded to a given size; any reaction proves the whole hello arrived;
- * - `http-target`: the stalled HTTP request again, after a verified handshake (src/net/mtu-http.ts).
+ * - `http-target`: the stalled HTTP request again, after a verified handshake (src/net/mtu-http.ts);
+ * - `body`: one rung of the request-body ladder, a POST of a given size (src/net/mtu-body.ts).
  * Probes leave their sockets open: the kernel's view of them is read once all have settled.
  */
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { driveBodyProbe, type BodyRung } from './mtu-body.js';
 import { driveHttpProbe, type HttpProbeRequest } from './mtu-http.js';
 import { CountingStream, openProbeConn, probeWrite, type ProbeConn, type RawTrace } from './mtu-socket.js';
 
 /** What a probe is for; the rules read these. */
-export type ProbeKind = 'tiny' | 'small-handshake' | 'target-handshake' | 'hello' | 'http-target';
+export type ProbeKind = 'tiny' | 'small-handshake' | 'target-handshake' | 'hello' | 'http-target' | 'body';
 
 export interface ProbeSpec {
   kind: ProbeKind;
@@ -25,6 +27,8 @@ export interface ProbeSpec {
   alpn?: string[];
   /** The request of an `http-target` probe (never reported: it may carry the key). */
   http?: HttpProbeRequest;
+  /** The rung of a `body` probe. */
+  body?: BodyRung;
 }
 
 /**
@@ -82,6 +86,10 @@ export async function driveProbe(
     const t0 = now() - (conn.trace.connectMs ?? 0);
     return driveHttpProbe(conn, spec, spec.http, (p) => Promise.race([p, sleep(left(), signal)]), now, t0);
   }
+  if (spec.kind === 'body' && spec.body) {
+    const t0 = now() - (conn.trace.connectMs ?? 0);
+    return driveBodyProbe(conn, spec, spec.body, (p) => Promise.race([p, sleep(left(), signal)]), now, t0);
+  }
   if (spec.kind === 'tiny') {
     probeWrite(conn, TINY_ALERT);
     await Promise.race([conn.reacted, sleep(left(), signal)]);
@@ -126,7 +134,7 @@ export async function runProbe(
     const onAbort = () => ac.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      conn = await openProbeConn(address, port, ac.signal, now);
+      conn = await openProbeConn(address, port, ac.signal, now, spec.kind === 'body');
     } catch (err) {
       const code = (err as { code?: string }).code;
       return { spec, outcome: 'connect-failed', trace: { bytesWritten: 0, bytesRead: 0, errorCode: code ?? 'ERROR' }, settledMs: now() - t0 };

@@ -4,6 +4,7 @@
  * not one per probe), then the kernel's view of the still-open sockets is read, then they close.
  */
 import { setMaxListeners } from 'node:events';
+import { BODY_LADDER, type BodyProbePlan } from './mtu-body.js';
 import { alpnForHelloSize } from './mtu-hello.js';
 import { readInterfaces, readRoute, type IfaceMtu, type RouteInfo } from './mtu-iface.js';
 import type { HttpProbeRequest } from './mtu-http.js';
@@ -29,6 +30,10 @@ export interface ObserveInput {
   deadline: number;
   /** The HTTP request that stalled, to repeat (twice) after a verified handshake. */
   http?: HttpProbeRequest;
+  /** A plain-http target: no TLS probes, only the tiny probe and the body ladder. */
+  plain?: boolean;
+  /** Where the request-body ladder posts (undefined: no body ladder). */
+  body?: BodyProbePlan;
 }
 
 export interface Observation {
@@ -47,8 +52,11 @@ export interface Observation {
 /** Time kept back from the deadline for ss, closing and building the result. */
 const RESERVE_MS = 250;
 
-async function specs(servername: string | undefined, http: HttpProbeRequest | undefined): Promise<ProbeSpec[]> {
+async function specs(input: ObserveInput): Promise<ProbeSpec[]> {
+  const { servername, http, body } = input;
   const list: ProbeSpec[] = [];
+  if (body) for (const size of BODY_LADDER) list.push({ kind: 'body', body: { plan: body, size } });
+  if (input.plain) return list;
   if (http) list.push({ kind: 'http-target', servername, http }, { kind: 'http-target', servername, http });
   // With an IP literal the target handshake already has no SNI: a second one adds nothing.
   if (servername !== undefined) list.push({ kind: 'small-handshake' });
@@ -62,7 +70,7 @@ export async function observeMtu(input: ObserveInput): Promise<Observation> {
   // Every parallel probe listens on the stage's signal; a dozen is expected, not a leak.
   setMaxListeners(64, signal);
   const context = Promise.all([readRoute(address), readInterfaces()]);
-  const plan = specs(input.servername, input.http);
+  const plan = specs(input);
   const t0 = now();
   let tiny;
   try {

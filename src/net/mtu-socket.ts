@@ -27,6 +27,12 @@ export interface RawTrace {
   handshakeMs?: number;
   /** http-target probes: decrypted response bytes. */
   appBytesRead?: number;
+  /** body probes: raw bytes written before the request (the handshake); the request follows. */
+  requestStartBytes?: number;
+  /** body probes: the request's body size. */
+  bodyBytes?: number;
+  /** body probes: the status code of the answer, once its first line arrived. */
+  status?: number;
 }
 
 /** An open probe connection: the socket, its trace, and a Duplex that counts for TLS on top. */
@@ -37,15 +43,19 @@ export interface ProbeConn {
   reacted: Promise<void>;
 }
 
-/** Connect and start counting. Rejects with the socket error (code kept) or on abort. */
-export function openProbeConn(address: string, port: number, signal: AbortSignal, now: () => number): Promise<ProbeConn> {
+/**
+ * Connect and start counting. Rejects with the socket error (code kept) or on abort. `halfOpen`
+ * keeps our side open after the peer's FIN, so the socket (and its counters) is still there for ss
+ * when a server answered and closed.
+ */
+export function openProbeConn(address: string, port: number, signal: AbortSignal, now: () => number, halfOpen = false): Promise<ProbeConn> {
   const t0 = now();
   const trace: RawTrace = { bytesWritten: 0, bytesRead: 0 };
   let react: () => void = () => undefined;
   const reacted = new Promise<void>((r) => (react = r));
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const socket = netConnect({ host: address, port });
+    const socket = netConnect({ host: address, port, allowHalfOpen: halfOpen });
     // Counting starts before 'connect' so nothing is missed; reads never pause the kernel queue.
     socket.on('data', (chunk: Buffer) => {
       if (trace.bytesRead === 0) {
@@ -109,6 +119,15 @@ export class CountingStream extends Duplex {
     this.conn.trace.firstWriteBytes ??= chunk.length;
     this.conn.trace.bytesWritten += chunk.length;
     this.conn.socket.write(chunk, (err) => cb(err ?? null));
+  }
+
+  /**
+   * TLS hands over one flight as several chunks (its buffers start at 1 KiB) inside a cork: write
+   * them as one, as a native socket would, so the packets the probes send are as large as the
+   * flight (a 1 KiB first piece would slip through a path that loses the full-size ones).
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {

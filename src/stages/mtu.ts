@@ -4,13 +4,12 @@
  * (src/diagnose/mtu-rules.ts, pure), then report: MTU_BLACKHOLE_SUSPECTED explains the stall it
  * accounts for, so it becomes the root cause; what is not an MTU problem is said so.
  *
- * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], ss, route, interfaces, stall? }
+ * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], bodyLadder, ss, route, interfaces, stall? }
  */
 import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
-import { trustedCas } from '../net/dial.js';
-import { httpRequestBytes, type HttpProbeRequest } from '../net/mtu-http.js';
-import { planKeyCheck } from '../net/http-request.js';
+import { bodyPlan, stalledRequest } from '../net/mtu-plan.js';
+import { bodyLadder } from '../diagnose/mtu-contrast.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu-evidence.js';
 import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu-rules.js';
 import { observeMtu, type Observation } from '../net/mtu-run.js';
@@ -41,6 +40,7 @@ function facts(obs: Observation): MtuFacts {
       firstByte: p.trace.firstByte,
       closedByPeer: p.trace.finMs !== undefined || p.trace.errorCode !== undefined,
       ...(p.spec.kind === 'http-target' ? { handshakeDone: p.trace.handshakeMs !== undefined } : {}),
+      ...(p.spec.kind === 'body' ? { requestStartBytes: p.trace.requestStartBytes, bodyBytes: p.trace.bodyBytes, status: p.trace.status } : {}),
       ss: p.trace.localPort !== undefined ? bySsPort.get(p.trace.localPort) : undefined,
     })),
     ssAvailable: obs.ss.available,
@@ -50,13 +50,20 @@ function facts(obs: Observation): MtuFacts {
   };
 }
 
-/** The request the http stage sent, to repeat when that is what stalled (a download stall). */
-function stalledRequest(ctx: RunContext, servername: string | undefined): HttpProbeRequest | undefined {
-  if (ctx.state.stall?.stage !== 'http') return undefined;
-  const { host, port } = ctx.config.target;
-  const plan = planKeyCheck(ctx).spec;
-  const hostHeader = `${isIP(host) === 6 ? `[${host}]` : host}${port === 443 ? '' : `:${port}`}`;
-  return { bytes: httpRequestBytes(plan.method, plan.path, hostHeader, plan.headers, plan.body), servername, ca: trustedCas(ctx) };
+/** The body ladder in brief, for the report: rung sizes and what each proved (no request bytes). */
+function bodyLadderData(f: MtuFacts) {
+  const rungs = f.probes.filter((p) => p.kind === 'body');
+  if (rungs.length === 0) return null;
+  const b = bodyLadder(rungs);
+  return {
+    largestDeliveredBodyBytes: b.largestOkBody ?? null,
+    smallestLostBodyBytes: b.smallestLostBody ?? null,
+    largestDeliveredRequestBytes: b.largestOk ?? null,
+    smallestLostRequestBytes: b.smallestLost ?? null,
+    delivered: b.delivered.length,
+    lost: b.lost.length,
+    rungs: rungs.length,
+  };
 }
 
 /** The tls stage's handshake time when it completed, for a note on slow self-healing. */
@@ -69,8 +76,10 @@ function slowHandshakeMs(ctx: RunContext): number | undefined {
 function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceContext, ep: Endpoint): Finding[] {
   const stall = ctx.state.stall;
   if (v.kind === 'blackhole') {
-    // Only the hello ladder measures single packets; a server reply may span several.
+    // The client's ladders (hellos, POST requests) measure its packets; a server reply may span several.
     const b = v.direction === 'server-to-client' ? {} as { low?: number; high?: number } : mtuBracket(v.largestWorkingBytes, v.smallestFailingBytes, ep.family);
+    // A lost request larger than one segment only says its first, full-size segment was lost.
+    if (b.high !== undefined && f.baseMtu !== undefined) b.high = Math.min(b.high, f.baseMtu);
     const mtu = b.low ?? 1280;
     const tunnel = ec.tunnels[0]?.split(' ')[0];
     return [
@@ -83,6 +92,8 @@ function findings(ctx: RunContext, f: MtuFacts, v: MtuVerdict, ec: EvidenceConte
           largestWorkingBytes: v.largestWorkingBytes ?? null,
           smallestFailingBytes: v.smallestFailingBytes ?? null,
           pathMtuRange: b.low !== undefined ? [b.low, b.high ?? null] : null,
+          largestWorkingBodyBytes: v.largestWorkingBodyBytes ?? null,
+          bodyLadder: bodyLadderData(f),
           thresholdMs: ec.thresholdMs,
           signals: v.signals,
         },
@@ -126,7 +137,10 @@ export const mtuStage: Stage = {
   shouldRun(ctx) {
     if (!ctx.config.mtu && !ctx.state.stall) return { run: false, reason: 'nothing stalled after a good TCP connect (--mtu runs the checks anyway)' };
     if (ctx.state.proxy) return { run: false, reason: 'the traffic goes through a forward proxy; the probes would measure only the path to it' };
-    if (ctx.config.target.scheme !== 'https') return { run: false, reason: 'the MTU probes need a TLS endpoint (https)' };
+    const { scheme } = ctx.config.target;
+    if (scheme === 'http' && !ctx.config.mtu && !ctx.state.httpAnswered) {
+      return { run: false, reason: 'over plain http only the request-body ladder applies, and it needs an endpoint that answered (or --mtu)' };
+    }
     if (ctx.results.tcp?.status === 'fail') return { run: false, reason: 'the TCP connection failed' };
     if (!probeEndpoint(ctx)) return { run: false, reason: 'no address to probe (the tcp stage chose none)' };
     return { run: true };
@@ -136,7 +150,9 @@ export const mtuStage: Stage = {
     const host = ctx.config.target.host;
     const servername = isIP(host) ? undefined : host;
     const http = stalledRequest(ctx, servername);
-    const obs = await observeMtu({ address: ep.address, port: ep.port, servername, signal, now: ctx.now, deadline, http });
+    const body = bodyPlan(ctx, servername);
+    const plain = ctx.config.target.scheme === 'http';
+    const obs = await observeMtu({ address: ep.address, port: ep.port, servername, signal, now: ctx.now, deadline, http, body, plain });
     const trigger = ctx.state.stall ? 'stall' : 'flag';
     const base = { trigger, stall: ctx.state.stall ?? null, endpoint: `${ep.address}:${ep.port}`, connectMs: obs.connectMs ?? null, thresholdMs: obs.thresholdMs };
     if (obs.aborted) return { status: 'warn', summary: 'stopped before the probes settled: no verdict', data: { ...base, aborted: true }, findings: [] };
@@ -154,7 +170,8 @@ export const mtuStage: Stage = {
       ...base,
       verdict: v,
       connectError: obs.connectError ?? null,
-      probes: obs.probes.map((p, i) => ({ kind: p.spec.kind, sni: p.spec.servername ?? null, outcome: p.outcome, ...p.trace, settledMs: Math.round(p.settledMs), ss: f.probes[i]?.ss ?? null })),
+      probes: obs.probes.map((p, i) => ({ kind: p.spec.kind, sni: p.spec.servername ?? p.spec.body?.plan.servername ?? null, outcome: p.outcome, ...p.trace, settledMs: Math.round(p.settledMs), ss: f.probes[i]?.ss ?? null })),
+      bodyLadder: bodyLadderData(f),
       ss: { available: obs.ss.available, ...(obs.ss.reason ? { reason: obs.ss.reason } : {}) },
       route: obs.route ?? null,
       interfaces: obs.interfaces,

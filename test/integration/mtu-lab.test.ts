@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_HOST, LAB_PORTS, labAvailable, startMtuLab, type LabVariant, type MtuLab } from '../../fixtures/mtulab/lab.js';
+import { LAB_HOST, LAB_PORTS, LAB_SERVER_ADDR, labAvailable, startMtuLab, type LabVariant, type MtuLab } from '../../fixtures/mtulab/lab.js';
 import type { Diagnosis, Report } from '../../src/report.js';
 import { LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
 
@@ -40,6 +40,16 @@ describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, se
     return { code: r.code, ...parseLabRun(r) };
   }
 
+  /** The same against the lab's plain-HTTP port, which reads every body before answering. */
+  async function diagnosePlain(variant: LabVariant): Promise<LabRun> {
+    await lab!.setVariant(variant);
+    const port = LAB_PORTS.http;
+    const argv = [process.execPath, LAB_CLI, `http://${LAB_HOST}:${port}`, '--resolve', `${LAB_HOST}:${port}:${LAB_SERVER_ADDR}`, '--json', '--timeout', '3s', '--mtu'];
+    const r = await lab!.execInClient(argv);
+    return { code: r.code, ...parseLabRun(r) };
+  }
+  type BodyLadderData = { delivered: number; lost: number; rungs: number; largestDeliveredBodyBytes: number | null; smallestLostBodyBytes: number | null };
+
   it('names a server-to-client blackhole by itself when the TLS handshake stalls, as the root cause (exit 14)', async () => {
     const run = await diagnose({ dir: 's2c', blackhole: true }, LAB_PORTS.tls);
     expect(run.code).toBe(14);
@@ -62,6 +72,36 @@ describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, se
     const [low, high] = run.mtu!.details.pathMtuRange as [number, number];
     expect(low).toBeLessThanOrEqual(1280);
     expect(high).toBeGreaterThanOrEqual(1280);
+    // The body ladder over the verified TLS path agrees: small POSTs acknowledged, large ones never.
+    expect(run.mtu!.details.signals).toEqual(expect.arrayContaining(['body-ladder-size-dependent', 'bodies-unacked']));
+    const body = run.mtu!.details.bodyLadder as BodyLadderData;
+    expect(body.delivered).toBeGreaterThan(0);
+    expect(body.lost).toBeGreaterThanOrEqual(2);
+    expect(body.largestDeliveredBodyBytes!).toBeLessThan(body.smallestLostBodyBytes!);
+  });
+
+  it('plain http, client-to-server (--mtu): the request-body ladder alone names it and brackets the path MTU', async () => {
+    const run = await diagnosePlain({ dir: 'c2s', blackhole: true });
+    expect(run.code).toBe(14);
+    expect(run.report.rootCause).toBe('MTU_BLACKHOLE_SUSPECTED');
+    expect(run.mtu!.details).toMatchObject({ direction: 'client-to-server', confidence: 'high', signals: ['body-ladder-size-dependent', 'bodies-unacked'] });
+    // Request bytes on the wire: the largest that got through + headers <= 1280 <= the smallest lost + headers.
+    const [low, high] = run.mtu!.details.pathMtuRange as [number, number];
+    expect(low).toBeLessThanOrEqual(1280);
+    expect(high).toBeGreaterThanOrEqual(1280);
+    const body = run.mtu!.details.bodyLadder as BodyLadderData;
+    expect(run.mtu!.details.largestWorkingBodyBytes).toBe(body.largestDeliveredBodyBytes);
+    expect(body.delivered + body.lost).toBe(body.rungs);
+    expect(run.mtu!.evidence.join('\n')).toMatch(/largest request body that got through was \d+ bytes/);
+  });
+
+  it('plain http control: with ICMP allowed every body rung is delivered and nothing is called a blackhole', async () => {
+    const run = await diagnosePlain({ dir: 'both', blackhole: false });
+    expect(run.mtu).toBeUndefined();
+    expect(run.code).toBe(0);
+    const body = run.mtuData.bodyLadder as BodyLadderData;
+    expect(body).toMatchObject({ lost: 0, delivered: body.rungs, largestDeliveredBodyBytes: expect.any(Number) });
+    expect((run.mtuData.verdict as { kind: string }).kind).toBe('pmtud-works');
   });
 
   it('names both directions when both are blackholed', async () => {
@@ -85,6 +125,7 @@ describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, se
     expect((run.report.internalErrors ?? []).filter((e) => e.stage === 'mtu')).toEqual([]);
     // The big flights needed ICMP (or the server's learned, smaller MSS) to get through.
     expect((run.mtuData.verdict as { kind: string }).kind).toBe('pmtud-works');
+    expect(run.mtuData.bodyLadder).toMatchObject({ lost: 0 });
   });
 
   it('tarpit: a server that accepts TCP and never answers is not an MTU problem, and is said so', async () => {
@@ -104,6 +145,10 @@ describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, se
       expect(run.report.rootCause ?? '').not.toBe('MTU_BLACKHOLE_SUSPECTED');
       kinds.push(String((run.mtuData.verdict as { kind?: string } | undefined)?.kind ?? run.report.stages.find((s) => s.id === 'mtu')?.status));
     }
+    // The body ladder alone (plain http) must not read loss as a size limit either.
+    const plain = await diagnosePlain({ dir: 'none', blackhole: true, lossPercent: 30 });
+    expect(plain.mtu).toBeUndefined();
+    kinds.push(String((plain.mtuData.verdict as { kind?: string } | undefined)?.kind ?? 'skip'));
     // Loss either shows (inconclusive) or happened not to hit: both are honest answers.
     for (const k of kinds) expect(['lossy', 'no-problem', 'skip', 'unresponsive', 'no-connect']).toContain(k);
   }, 120_000);

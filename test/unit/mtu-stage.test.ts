@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, type RawOptions } from '../../src/config.js';
 import { compose } from '../../src/diagnose/compose.js';
 import { Redactor } from '../../src/secret.js';
+import { bodyRequest, statusOf } from '../../src/net/mtu-body.js';
+import { bodyPlan } from '../../src/net/mtu-plan.js';
 import { mtuStage, probeEndpoint } from '../../src/stages/mtu.js';
 import type { PathState, RunContext } from '../../src/stages/types.js';
 
@@ -25,7 +27,8 @@ describe('mtu stage: shouldRun', () => {
     ['a TLS stall with the tcp stage endpoint', ctx('api.example.test', {}, { stall, endpoint: { address: '127.0.0.2', port: 443, family: 4, source: 'system' } }), true],
     ['a stall but a host name with neither endpoint nor pin (never resolves by itself)', ctx('api.example.test', {}, { stall }), false],
     ['--mtu with a --resolve pin', ctx('https://big.mtulab.test:8443', { mtu: true, resolve: ['big.mtulab.test:8443:10.254.2.2'] }), true],
-    ['plain http', ctx('http://127.0.0.1:8080', { mtu: true }), false],
+    ['plain http with --mtu (the body ladder)', ctx('http://127.0.0.1:8080', { mtu: true }), true],
+    ['plain http that stalled without an answer and no --mtu (no size probe applies)', ctx('http://127.0.0.1:8080', {}, { stall: { ...stall, stage: 'http', code: 'HEADERS_TIMEOUT' } }), false],
     ['the tcp stage failed', ctx('https://127.0.0.1:8443', { mtu: true }, {}, 'fail'), false],
   ])('%s', (_name, c, run) => expect(mtuStage.shouldRun(c).run).toBe(run));
 
@@ -66,4 +69,47 @@ describe('MTU verdict as root cause', () => {
       expect(c.rootCause).toBe('TLS_HANDSHAKE_TIMEOUT');
     }
   });
+});
+
+describe('bodyPlan: where the request-body ladder posts', () => {
+  const answered: PathState = { httpAnswered: true, tlsOk: true };
+  it.each<[string, RunContext, boolean]>([
+    ['--mtu over plain http', ctx('http://127.0.0.1:8080', { mtu: true }), true],
+    ['https, the http stage answered', ctx('https://127.0.0.1:8443', {}, answered), true],
+    ['https with --mtu but a handshake the tls stage did not verify', ctx('https://127.0.0.1:8443', { mtu: true }, { tlsOk: false }), false],
+    ['https, a TLS stall, no --mtu', ctx('https://127.0.0.1:8443', {}, { stall }), false],
+  ])('%s -> %s', (_n, c, want) => expect(bodyPlan(c, undefined) !== undefined).toBe(want));
+
+  it('posts to the provider completion endpoint without the key, and drops credentials from the query', () => {
+    const key = 'AIzaSyTESTKEY0123456789abcdef';
+    const c = { ...ctx('https://127.0.0.1:8443/v1beta?key=' + key + '&alt=x', { mtu: true, provider: 'gemini' }, { tlsOk: true }), apiKey: key };
+    const plan = bodyPlan(c, undefined)!;
+    expect(plan.path).toMatch(/:streamGenerateContent\?alt=x&alt=sse$/);
+    expect(JSON.stringify(plan)).not.toContain(key);
+    const req = bodyRequest(plan, 2000);
+    expect(req.bytes.length).toBe(2000);
+    expect(req.bytes.toString()).not.toContain(key);
+    expect(req.bytes.toString()).toMatch(/^POST \S+ HTTP\/1\.1\r\n/);
+    // The body is valid JSON of the announced length.
+    const [head, body] = req.bytes.toString().split('\r\n\r\n') as [string, string];
+    expect(head).toContain(`content-length: ${req.bodyBytes}`);
+    expect(JSON.parse(body)).toHaveProperty('upstream_doctor_padding');
+  });
+
+  it('never sends an authorization header, whatever the profile', () => {
+    for (const provider of ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic']) {
+      const plan = bodyPlan({ ...ctx('https://127.0.0.1:8443', { mtu: true, provider }, { tlsOk: true }), apiKey: 'sk-test-SECRET-1234' }, undefined)!;
+      const text = bodyRequest(plan, 512).bytes.toString();
+      expect(text).not.toMatch(/authorization|x-api-key|api-key|SECRET/i);
+    }
+  });
+});
+
+describe('statusOf', () => {
+  it.each<[string, number | undefined]>([
+    ['HTTP/1.1 200 OK\r\n', 200],
+    ['HTTP/1.0 413 Payload Too Large\r\n', 413],
+    ['HTTP/1.1 40', undefined],
+    ['\x15\x03\x03\x00\x02\x02\x0a', undefined],
+  ])('%j -> %s', (text, want) => expect(statusOf(text)).toBe(want));
 });
