@@ -1,4 +1,7 @@
 /** What the MTU lab test files share: the built CLI, unique namespace names, the pinned run, its report. */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_SERVER_ADDR } from '../../fixtures/mtulab/lab.js';
 import type { Diagnosis, Report } from '../../src/report.js';
@@ -28,4 +31,37 @@ export function parseLabRun(r: { code: number; stdout: string; stderr: string })
   }
   const stage = report.stages.find((s) => s.id === 'mtu');
   return { report, mtu: report.diagnoses.find((d) => d.code === 'MTU_BLACKHOLE_SUSPECTED'), mtuData: stage?.data ?? {} };
+}
+
+/**
+ * The lab files take turns: their verdicts rest on stall thresholds of about 2 s, and two labs
+ * probing at once on a 2-core machine blur them. A lock directory is the mutual exclusion across
+ * vitest's worker processes; a lock whose owner died is taken over.
+ */
+export async function acquireLabLock(): Promise<() => Promise<void>> {
+  const dir = join(tmpdir(), 'upstream-doctor-mtulab.lock');
+  const owner = join(dir, 'pid');
+  for (;;) {
+    try {
+      await mkdir(dir);
+      await writeFile(owner, String(process.pid));
+      return async () => {
+        await rm(dir, { recursive: true, force: true });
+      };
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(owner, 'utf8').catch(() => ''));
+      if (pid > 0 && !alive(pid)) await rm(dir, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

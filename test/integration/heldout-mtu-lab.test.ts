@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_PORTS, labAvailable } from '../../fixtures/mtulab/lab.js';
 import { startVariantLab, VARIANT_PORTS, type VariantLab, type VariantSpec } from '../../fixtures/mtulab/variants.js';
 import type { Diagnosis, Report } from '../../src/report.js';
-import { LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
+import { acquireLabLock, LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
 
 const BIN = process.env.HELDOUT_MTU_BIN ?? LAB_CLI;
 const BUILT = process.env.HELDOUT_MTU_BIN ?? LAB_BUILT;
@@ -33,14 +33,17 @@ interface Run {
 }
 
 describe.skipIf(skipReason !== undefined)('held-out MTU lab (two routers, nginx, s_server, other MTUs)', () => {
+  let release: (() => Promise<void>) | undefined;
   let lab: VariantLab | undefined;
   const prefix = labPrefix('hm');
 
   beforeAll(async () => {
+    release = await acquireLabLock();
     lab = await startVariantLab(prefix, { dir: 'none', icmpDrop: 'none' });
-  }, 90_000);
+  }, 600_000);
   afterAll(async () => {
     await lab?.close();
+    await release?.();
   }, 30_000);
 
   async function diagnose(v: VariantSpec, host: string, port: number, extra: string[] = []): Promise<Run> {

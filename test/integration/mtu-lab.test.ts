@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_HOST, LAB_PORTS, LAB_SERVER_ADDR, labAvailable, startMtuLab, type LabVariant, type MtuLab } from '../../fixtures/mtulab/lab.js';
 import type { Diagnosis, Report } from '../../src/report.js';
-import { LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
+import { acquireLabLock, LAB_BUILT, LAB_CLI, labCliArgv, labPrefix, parseLabRun } from '../helpers/mtu-lab.js';
 
 const avail = await labAvailable();
 const skipReason = !avail.ok ? avail.reason : !existsSync(LAB_BUILT) ? 'dist/ is not built (run npx tsc -p . first)' : undefined;
@@ -23,15 +23,18 @@ interface LabRun {
 }
 
 describe.skipIf(skipReason !== undefined)('MTU blackhole lab (client, router, server namespaces)', () => {
+  let release: (() => Promise<void>) | undefined;
   let lab: MtuLab | undefined;
   const prefix = labPrefix('mtu');
 
   beforeAll(async () => {
+    release = await acquireLabLock();
     lab = await startMtuLab(prefix, { dir: 'both', blackhole: true });
-  }, 60_000);
+  }, 600_000);
 
   afterAll(async () => {
     await lab?.close();
+    await release?.();
   }, 30_000);
 
   async function diagnose(variant: LabVariant, port: number, extra: string[] = []): Promise<LabRun> {
