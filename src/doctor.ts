@@ -31,7 +31,7 @@ export interface DoctorOptions {
 export function targetParams(config: Config): Record<string, string | number> {
   const t = config.target;
   const hostPort = `${formatHost(t.host)}:${t.port}`;
-  return { host: t.host, port: t.port, hostPort, url: t.url, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}` };
+  return { host: t.host, port: t.port, hostPort, url: t.url, scheme: t.scheme, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}` };
 }
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {

@@ -42,6 +42,15 @@ describe('compose: root cause precedence', () => {
     expect(steps.map((r) => `${r.text} ${r.command ?? ''}`).join('\n')).not.toMatch(/MTU|mtu|MSS/);
   });
 
+  it('MTU_RULED_OUT suggests the check that fits the scheme', () => {
+    const steps = (scheme: string) =>
+      compose([f('MTU_RULED_OUT', 'mtu', { params: { address: '127.0.0.1', port: 8080 } })], { scheme, host: 'h' }).diagnoses[0]!.remediation.map((r) => r.command ?? '').join('\n');
+    expect(steps('https')).toMatch(/openssl s_client/);
+    expect(steps('https')).not.toMatch(/curl/);
+    expect(steps('http')).toMatch(/curl -sv .*http:\/\/127\.0\.0\.1:8080\//);
+    expect(steps('http')).not.toMatch(/openssl/);
+  });
+
   it('an unknown code is a bug, not a silent pass', () => {
     expect(() => compose([f('NOT_A_CODE', 'http')])).toThrow(/NOT_A_CODE/);
   });
