@@ -6,45 +6,34 @@
  * same name to the real upstream: the situation of a network where only the proxy gets out.
  * Direct-only: the proxy refuses (403) while the upstream is reachable directly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyFixture } from '../../fixtures/proxy-servers.js';
-import { startTlsServer, TEST_CA_PATH, type TlsFixture } from '../../fixtures/tls-server.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import { useCompareFixtures } from '../helpers/compare-fixtures.js';
 import { cleanEnv, codesOf, runCli } from '../helpers/cli.js';
 
-let upstream: TlsFixture;
-let allow: ProxyFixture;
-let deny: ProxyFixture;
-
-beforeAll(async () => {
-  upstream = await startTlsServer();
-  allow = await startProxy({ kind: 'allow', hosts: { 'api.test': '127.0.0.1' } });
-  deny = await startProxy({ kind: 'deny', headers: { 'X-Squid-Error': 'ERR_ACCESS_DENIED 0' } });
-});
-afterAll(async () => {
-  await Promise.all([upstream?.close(), allow?.close(), deny?.close()]);
-});
+const fx = useCompareFixtures();
 
 const args = ['--json', '--ca', TEST_CA_PATH, '--timeout', '4s', '--compare-direct'];
 
 describe('--compare-direct', () => {
   it('only the proxy works -> PROXY_REQUIRED with the Node fetch fixes, both runs side by side', async () => {
     // 127.0.0.9 is loopback with nothing listening: the direct connection is refused.
-    const run = await runCli([`https://api.test:${upstream.port}/v1`, ...args, '--resolve', `api.test:${upstream.port}:127.0.0.9`], {
-      env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${allow.port}` }),
+    const run = await runCli([`https://api.test:${fx.upstream.port}/v1`, ...args, '--resolve', `api.test:${fx.upstream.port}:127.0.0.9`], {
+      env: cleanEnv({ HTTPS_PROXY: `http://127.0.0.1:${fx.allow.port}` }),
     });
     const r = run.report!;
-    expect(r.compare).toMatchObject({ outcome: 'proxy-only', proxy: `http://127.0.0.1:${allow.port}`, direct: { verdict: 'failed', rootCause: 'TCP_REFUSED' } });
+    expect(r.compare).toMatchObject({ outcome: 'proxy-only', proxy: `http://127.0.0.1:${fx.allow.port}`, direct: { verdict: 'failed', rootCause: 'TCP_REFUSED' } });
     expect(r.compare!.direct.stages.find((s) => s.id === 'tcp')!.status).toBe('fail');
     expect(r.compare!.direct.diagnoses.map((d) => d.code)).toContain('TCP_REFUSED');
     const d = r.diagnoses.find((x) => x.code === 'PROXY_REQUIRED')!;
     expect(d.severity).toBe('warning');
     expect(d.remediation.map((s) => `${s.text} ${s.command ?? ''}`).join('\n')).toMatch(/EnvHttpProxyAgent[\s\S]*NODE_USE_ENV_PROXY/);
-    expect(allow.requests.some((q) => q.authority === `api.test:${upstream.port}`)).toBe(true);
+    expect(fx.allow.requests.some((q) => q.authority === `api.test:${fx.upstream.port}`)).toBe(true);
     expect(r.target.via).toBe('proxy');
   });
 
   it('only the direct path works -> the proxy is named as the cause', async () => {
-    const run = await runCli([`https://127.0.0.1:${upstream.port}/v1`, ...args, '--proxy', `http://127.0.0.1:${deny.port}`], { env: cleanEnv() });
+    const run = await runCli([`https://127.0.0.1:${fx.upstream.port}/v1`, ...args, '--proxy', `http://127.0.0.1:${fx.deny.port}`], { env: cleanEnv() });
     const r = run.report!;
     expect(r.compare!.outcome).toBe('direct-only');
     expect(r.compare!.direct.stages.find((s) => s.id === 'tls')!.status).toBe('pass');
@@ -57,7 +46,7 @@ describe('--compare-direct', () => {
   });
 
   it('without a proxy there is nothing to compare', async () => {
-    const run = await runCli([`https://127.0.0.1:${upstream.port}/v1`, ...args], { env: cleanEnv() });
+    const run = await runCli([`https://127.0.0.1:${fx.upstream.port}/v1`, ...args], { env: cleanEnv() });
     expect(run.report!.compare).toBeUndefined();
     expect(run.report!.target.via).toBe('direct');
   });

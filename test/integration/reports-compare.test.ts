@@ -7,9 +7,9 @@
  * listens: the direct path is refused) while the fixture proxy maps it to the real upstream.
  * direct-only: the proxy refuses every CONNECT (403) while the upstream answers directly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyFixture } from '../../fixtures/proxy-servers.js';
-import { startTlsServer, TEST_CA_PATH, type TlsFixture } from '../../fixtures/tls-server.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import { useCompareFixtures } from '../helpers/compare-fixtures.js';
 import type { Report } from '../../src/report.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { hasCommand, promtoolCheck, xmllintJunit } from '../helpers/consumers.js';
@@ -19,18 +19,7 @@ import { assertValidReport } from '../helpers/schema.js';
 const HAVE_XMLLINT = hasCommand('xmllint');
 const HAVE_PROMTOOL = hasCommand('promtool');
 
-let upstream: TlsFixture;
-let allow: ProxyFixture;
-let deny: ProxyFixture;
-
-beforeAll(async () => {
-  upstream = await startTlsServer();
-  allow = await startProxy({ kind: 'allow', hosts: { 'api.test': '127.0.0.1' } });
-  deny = await startProxy({ kind: 'deny', headers: { 'X-Squid-Error': 'ERR_ACCESS_DENIED 0' } });
-});
-afterAll(async () => {
-  await Promise.all([upstream?.close(), allow?.close(), deny?.close()]);
-});
+const fx = useCompareFixtures();
 
 type Direction = 'proxy-only' | 'direct-only';
 
@@ -44,12 +33,12 @@ function scenario(d: Direction): Scenario {
   const common = ['--ca', TEST_CA_PATH, '--timeout', '5s', '--provider', 'openai-compatible', '--api-key-env', 'TEST_KEY'];
   const key = { TEST_KEY: 'sk-test-0123456789abcdef' };
   if (d === 'proxy-only') {
-    const proxy = `http://127.0.0.1:${allow.port}`;
-    const argv = [`https://api.test:${upstream.port}/v1`, ...common, '--resolve', `api.test:${upstream.port}:127.0.0.9`];
+    const proxy = `http://127.0.0.1:${fx.allow.port}`;
+    const argv = [`https://api.test:${fx.upstream.port}/v1`, ...common, '--resolve', `api.test:${fx.upstream.port}:127.0.0.9`];
     return { argv, env: cleanEnv({ ...key, HTTPS_PROXY: proxy }), proxy };
   }
-  const proxy = `http://127.0.0.1:${deny.port}`;
-  return { argv: [`https://127.0.0.1:${upstream.port}/v1`, ...common, '--proxy', proxy], env: cleanEnv(key), proxy };
+  const proxy = `http://127.0.0.1:${fx.deny.port}`;
+  return { argv: [`https://127.0.0.1:${fx.upstream.port}/v1`, ...common, '--proxy', proxy], env: cleanEnv(key), proxy };
 }
 
 async function run(d: Direction, extra: string[]): Promise<{ text: string; code: number; report?: Report }> {
