@@ -7,7 +7,7 @@
  * listens: the direct path is refused) while the fixture proxy maps it to the real upstream.
  * direct-only: the proxy refuses every CONNECT (403) while the upstream answers directly.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
 import { useCompareFixtures } from '../helpers/compare-fixtures.js';
 import type { Report } from '../../src/report.js';
