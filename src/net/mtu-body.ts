@@ -12,6 +12,7 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { CountingStream, probeWrite, type ProbeConn } from './mtu-socket.js';
 import type { ProbeOutcome, ProbeResult, ProbeSpec } from './mtu-probes.js';
+import { requestHead } from './mtu-http.js';
 
 /**
  * Sizes of the ladder's requests (head + body, before TLS), in bytes; the largest twice, since one
@@ -44,11 +45,10 @@ export interface BodyRung {
 const PAD_OPEN = '{"upstream_doctor_padding":"';
 const PAD_CLOSE = '"}';
 
+/** The probe's head: never a credential header (the ladder measures delivery, it needs no key). */
 function head(plan: BodyProbePlan, bodyBytes: number): string {
-  const lines = [`POST ${plan.path} HTTP/1.1`, `host: ${plan.hostHeader}`];
-  for (const [k, v] of Object.entries(plan.headers)) if (!/^(host|connection|content-length|content-type|authorization|x-api-key|api-key|x-goog-api-key)$/i.test(k)) lines.push(`${k}: ${v}`);
-  lines.push('content-type: application/json', `content-length: ${bodyBytes}`, 'connection: close');
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  const safe = Object.fromEntries(Object.entries(plan.headers).filter(([k]) => !/^(content-type|authorization|x-api-key|api-key|x-goog-api-key)$/i.test(k)));
+  return requestHead('POST', plan.path, plan.hostHeader, { ...safe, 'content-type': 'application/json' }, bodyBytes);
 }
 
 /**

@@ -18,13 +18,22 @@ export interface HttpProbeRequest {
   ca?: string[];
 }
 
-/** An HTTP/1.1 request for a planned method, path, headers and body. */
-export function httpRequestBytes(method: string, path: string, hostHeader: string, headers: Record<string, string>, body?: string): Buffer {
+/**
+ * The head of an HTTP/1.1 probe request: request line, host, the given headers (host, connection
+ * and content-length among them are replaced), content-length when there is a body, connection: close.
+ */
+export function requestHead(method: string, path: string, hostHeader: string, headers: Record<string, string>, contentLength?: number): string {
   const lines = [`${method} ${path} HTTP/1.1`, `host: ${hostHeader}`];
   for (const [k, v] of Object.entries(headers)) if (!/^(host|connection|content-length)$/i.test(k)) lines.push(`${k}: ${v}`);
+  if (contentLength !== undefined) lines.push(`content-length: ${contentLength}`);
   lines.push('connection: close');
-  if (body !== undefined) lines.push(`content-length: ${Buffer.byteLength(body)}`);
-  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), Buffer.from(body ?? '')]);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** An HTTP/1.1 request for a planned method, path, headers and body. */
+export function httpRequestBytes(method: string, path: string, hostHeader: string, headers: Record<string, string>, body?: string): Buffer {
+  const head = requestHead(method, path, hostHeader, headers, body === undefined ? undefined : Buffer.byteLength(body));
+  return Buffer.concat([Buffer.from(head), Buffer.from(body ?? '')]);
 }
 
 /** Handshake (verified), send the request, and watch the answer until it ends or the threshold. */
