@@ -1,7 +1,7 @@
 /** Flags + environment -> Config. Pure: throws UsageError, touches no files or sockets. */
 import { isIP } from 'node:net';
 import { UsageError } from './errors.js';
-import { parseProxyUrl } from './net/proxy-env.js';
+import { parseProxyUrl } from './net/proxy/env.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
 

@@ -2,7 +2,7 @@
  * Env rules: what the environment says about the run -> findings (pure, no prose beyond evidence).
  * The env stage observes (variables, files); these rules decide what deserves a warning.
  */
-import type { ProxyDecision } from '../net/proxy-env.js';
+import type { ProxyDecision } from '../net/proxy/env.js';
 import type { Finding } from '../stages/types.js';
 
 /** The facts the env stage gathered that the rules judge. */

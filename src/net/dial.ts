@@ -6,7 +6,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
 import type { Endpoint, RunContext } from '../stages/types.js';
-import { openTunnel } from './tunnel.js';
+import { openTunnel } from './proxy/tunnel.js';
 
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {

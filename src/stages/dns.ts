@@ -13,12 +13,12 @@
  */
 import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
-import { decideDns, type DnsFacts } from '../diagnose/dns-rules.js';
-import { queryDns, type DnsQueryResult, type QueryType } from '../net/dns-query.js';
-import { systemLookup } from '../net/dns-system.js';
-import { DEFAULT_HOSTS_FILE, hostsEntriesFor, readHosts } from '../net/hosts.js';
+import { decideDns, type DnsFacts } from '../diagnose/dns/rules.js';
+import { queryDns, type DnsQueryResult, type QueryType } from '../net/dns/query.js';
+import { systemLookup } from '../net/dns/system.js';
+import { DEFAULT_HOSTS_FILE, hostsEntriesFor, readHosts } from '../net/dns/hosts.js';
 import { classifyIp } from '../net/ip-class.js';
-import { DEFAULT_RESOLV_CONF, readResolvConf, type ResolvConf } from '../net/resolvconf.js';
+import { DEFAULT_RESOLV_CONF, readResolvConf, type ResolvConf } from '../net/dns/resolvconf.js';
 import { firstHop, type Hop } from './hop.js';
 import type { Endpoint, RunContext, Stage, StageOutcome } from './types.js';
 

@@ -14,9 +14,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
-import { readHosts, hostsEntriesFor } from '../net/hosts.js';
-import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy-env.js';
-import { readResolvConf } from '../net/resolvconf.js';
+import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';
+import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy/env.js';
+import { readResolvConf } from '../net/dns/resolvconf.js';
 import { UNDICI_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
 

@@ -7,11 +7,11 @@
  *   bytesWritten, bytesRead, requestId?, requestIds, server?, via?, headers (scrubbed),
  *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
  */
-import { classifyExchange, type ExchangeOutcome } from '../diagnose/http-rules.js';
-import { attribute } from '../diagnose/intermediaries.js';
-import { probeHttp, type ProbeResult } from '../net/http-probe.js';
-import { scrubEcho, scrubHeaders } from '../net/http-redact.js';
-import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http-request.js';
+import { classifyExchange, type ExchangeOutcome } from '../diagnose/http/rules.js';
+import { attribute } from '../diagnose/http/intermediaries.js';
+import { probeHttp, type ProbeResult } from '../net/http/probe.js';
+import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
+import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http/request.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 
 /** How much of a body the report keeps (classification reads up to 64 KiB). */

@@ -1,18 +1,18 @@
 /**
  * The mtu stage: runs by itself when an earlier stage stalled after a good TCP connect
- * (`ctx.state.stall`), or on demand with `--mtu`. Observe (src/net/mtu-run.ts), decide
- * (src/diagnose/mtu-rules.ts, pure), then report: MTU_BLACKHOLE_SUSPECTED explains the stall it
+ * (`ctx.state.stall`), or on demand with `--mtu`. Observe (src/net/mtu/run.ts), decide
+ * (src/diagnose/mtu/rules.ts, pure), then report: MTU_BLACKHOLE_SUSPECTED explains the stall it
  * accounts for, so it becomes the root cause; what is not an MTU problem is said so.
  *
  * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], bodyLadder, ss, route, interfaces, stall? }
  */
 import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
-import { bodyPlan, stalledRequest } from '../net/mtu-plan.js';
-import { bodyLadder } from '../diagnose/mtu-contrast.js';
-import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu-evidence.js';
-import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu-rules.js';
-import { observeMtu, type Observation } from '../net/mtu-run.js';
+import { bodyPlan, stalledRequest } from '../net/mtu/plan.js';
+import { bodyLadder } from '../diagnose/mtu/contrast.js';
+import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu/evidence.js';
+import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu/rules.js';
+import { observeMtu, type Observation } from '../net/mtu/run.js';
 import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
 
 /** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */

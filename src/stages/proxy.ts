@@ -8,11 +8,11 @@
  * data: { proxy, from, hop: { address, port }, tcpMs?, proxyTlsMs?, connectMs?, status?, statusText?,
  *         headers?, intermediary?, credentialsSent, phase? }
  */
-import { judgeProxy, proxyIntermediary, type ProxyObservation } from '../diagnose/proxy-rules.js';
+import { judgeProxy, proxyIntermediary, type ProxyObservation } from '../diagnose/proxy/rules.js';
 import { connectTcp } from '../net/dial.js';
 import { errorFacts } from '../net/failure.js';
-import { proxyCredentials } from '../net/proxy-env.js';
-import { openTunnel, TunnelError } from '../net/tunnel.js';
+import { proxyCredentials } from '../net/proxy/env.js';
+import { openTunnel, TunnelError } from '../net/proxy/tunnel.js';
 import { formatHost } from '../target.js';
 import { firstHop } from './hop.js';
 import type { Endpoint, RunContext, Stage, StageOutcome } from './types.js';

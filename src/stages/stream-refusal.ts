@@ -7,11 +7,11 @@
  * 4xx that is not an API error (an HTML block or login page): there the page's own title says
  * more than a status code, and the http rules would read a web filter's 403 as a key problem.
  */
-import { classifyResponse } from '../diagnose/response-rules.js';
-import { describeBody } from '../diagnose/stream-body.js';
-import { scrubEcho, scrubHeaders } from '../net/http-redact.js';
-import type { StreamObservation } from '../net/stream-observation.js';
-import type { StreamRequest } from '../net/stream-probe.js';
+import { classifyResponse } from '../diagnose/http/response-rules.js';
+import { describeBody } from '../diagnose/stream/body.js';
+import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
+import type { StreamObservation } from '../net/stream/observation.js';
+import type { StreamRequest } from '../net/stream/probe.js';
 import type { Finding, RunContext } from './types.js';
 
 /** Codes too generic to replace STREAM_NOT_SSE, which already says what came instead. */

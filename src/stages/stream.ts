@@ -17,11 +17,11 @@
  * figures), arrivals [{at, chunk, kind}] (at most 200: the timeline the arrival strip draws).
  */
 import { profileFor, providerContext, requestHeaders } from '../providers/index.js';
-import { judgeStream } from '../diagnose/stream-rules.js';
-import { probeStream, type StreamRequest } from '../net/stream-probe.js';
+import { judgeStream } from '../diagnose/stream/rules.js';
+import { probeStream, type StreamRequest } from '../net/stream/probe.js';
 import { refusalFinding } from './stream-refusal.js';
-import type { StreamObservation } from '../net/stream-observation.js';
-import { INSECURE_KEY_FLAG, plaintextLeavesHost } from '../net/http-request.js';
+import type { StreamObservation } from '../net/stream/observation.js';
+import { INSECURE_KEY_FLAG, plaintextLeavesHost } from '../net/http/request.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
 

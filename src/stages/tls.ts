@@ -15,13 +15,13 @@
  */
 import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
-import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls-rules.js';
-import { preview } from '../diagnose/tls-failure.js';
+import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
+import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
-import { checkSystemStore } from '../net/system-store.js';
+import { checkSystemStore } from '../net/tls/system-store.js';
 import { outcomeOf } from '../net/tcp-probe.js';
-import { observeHandshake, type HandshakeFacts } from '../net/tls-probe.js';
+import { observeHandshake, type HandshakeFacts } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 

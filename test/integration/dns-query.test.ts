@@ -1,7 +1,7 @@
 /** The dns-packet client against the DNS fixture on loopback: every way a server can answer or fail. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';
-import { queryDns } from '../../src/net/dns-query.js';
+import { queryDns } from '../../src/net/dns/query.js';
 
 let dns: DnsFixture;
 

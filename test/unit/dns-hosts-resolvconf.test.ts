@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostsEntriesFor, parseHosts } from '../../src/net/hosts.js';
-import { parseResolvConf } from '../../src/net/resolvconf.js';
+import { hostsEntriesFor, parseHosts } from '../../src/net/dns/hosts.js';
+import { parseResolvConf } from '../../src/net/dns/resolvconf.js';
 import { isWellKnownApiHost } from '../../src/diagnose/well-known-hosts.js';
 
 describe('hosts file', () => {

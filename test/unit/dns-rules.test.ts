@@ -1,9 +1,9 @@
 /** The DNS rules, table by table, with no I/O. */
 import { describe, expect, it } from 'vitest';
-import { decideDns, digServer, type DnsFacts } from '../../src/diagnose/dns-rules.js';
-import { overallVerdict, serverVerdicts } from '../../src/diagnose/dns-answers.js';
-import type { DnsQueryResult } from '../../src/net/dns-query.js';
-import type { SystemLookupResult } from '../../src/net/dns-system.js';
+import { decideDns, digServer, type DnsFacts } from '../../src/diagnose/dns/rules.js';
+import { overallVerdict, serverVerdicts } from '../../src/diagnose/dns/answers.js';
+import type { DnsQueryResult } from '../../src/net/dns/query.js';
+import type { SystemLookupResult } from '../../src/net/dns/system.js';
 
 type Q = Partial<DnsQueryResult> & Pick<DnsQueryResult, 'server' | 'type'>;
 const q = (x: Q): DnsQueryResult => ({ name: 'h', transport: 'udp', truncated: false, outcome: 'answer', rcode: 'NOERROR', addresses: [], cnames: [], ms: 5, ...x });

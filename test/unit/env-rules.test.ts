@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envFindings, type EnvFacts } from '../../src/diagnose/env-rules.js';
 import { toDiagnosis } from '../../src/diagnose/compose.js';
-import { chooseProxy } from '../../src/net/proxy-env.js';
+import { chooseProxy } from '../../src/net/proxy/env.js';
 import { nodeOptionsTlsFlags, safeValue } from '../../src/stages/env.js';
 
 function facts(env: Record<string, string>, host = 'api.openai.com', hostIsLocal = false): EnvFacts {

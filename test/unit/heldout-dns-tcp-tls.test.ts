@@ -3,15 +3,15 @@
  * as pure tables (no I/O). Each case is a family, not a string: other products, other wordings.
  */
 import { describe, expect, it } from 'vitest';
-import { decideDns, type DnsFacts } from '../../src/diagnose/dns-rules.js';
-import { matchInterceptor } from '../../src/diagnose/interceptors.js';
-import { chainShape, hostnameHints, readAlert } from '../../src/diagnose/tls-explain.js';
-import { decideTls, type TlsFacts } from '../../src/diagnose/tls-rules.js';
-import type { CertInfo } from '../../src/net/cert.js';
-import type { DnsQueryResult } from '../../src/net/dns-query.js';
-import type { SystemLookupResult } from '../../src/net/dns-system.js';
-import { handshakeTypes } from '../../src/net/tls-records.js';
-import type { HandshakeFacts } from '../../src/net/tls-probe.js';
+import { decideDns, type DnsFacts } from '../../src/diagnose/dns/rules.js';
+import { matchInterceptor } from '../../src/diagnose/tls/interceptors.js';
+import { chainShape, hostnameHints, readAlert } from '../../src/diagnose/tls/explain.js';
+import { decideTls, type TlsFacts } from '../../src/diagnose/tls/rules.js';
+import type { CertInfo } from '../../src/net/tls/cert.js';
+import type { DnsQueryResult } from '../../src/net/dns/query.js';
+import type { SystemLookupResult } from '../../src/net/dns/system.js';
+import { handshakeTypes } from '../../src/net/tls/records.js';
+import type { HandshakeFacts } from '../../src/net/tls/probe.js';
 
 type Q = Partial<DnsQueryResult> & Pick<DnsQueryResult, 'server' | 'type'>;
 const q = (x: Q): DnsQueryResult => ({ name: 'h', transport: 'udp', truncated: false, outcome: 'answer', rcode: 'NOERROR', addresses: [], cnames: [], ms: 5, ...x });

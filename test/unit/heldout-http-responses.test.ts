@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HELDOUT, type HeldoutName } from '../../fixtures/http-heldout.js';
-import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/response-rules.js';
-import { classifyTransport, type TransportEvidence } from '../../src/diagnose/transport-rules.js';
-import { matchGatewayDefault } from '../../src/diagnose/gateway-timeouts.js';
+import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/http/response-rules.js';
+import { classifyTransport, type TransportEvidence } from '../../src/diagnose/http/transport-rules.js';
+import { matchGatewayDefault } from '../../src/diagnose/http/gateway-timeouts.js';
 import { catalogueEntry } from '../../src/diagnose/catalogue/index.js';
 
 const NOW = Date.parse('2030-11-21T10:00:00Z');

@@ -5,8 +5,8 @@
  * stall after a good handshake, a slow upstream, and peers that must never look size dependent.
  */
 import { describe, expect, it } from 'vitest';
-import { mtuVerdict, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu-rules.js';
-import type { SsInfo } from '../../src/net/mtu-ss.js';
+import { mtuVerdict, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu/rules.js';
+import type { SsInfo } from '../../src/net/mtu/ss.js';
 
 const ss = (o: Partial<SsInfo>): SsInfo => ({ state: 'ESTAB', localPort: 1, peer: '10.254.2.2', peerPort: 443, sendQ: 0, mss: 1448, advmss: 1448, pmtu: 1500, ...o });
 const H = 0x48; // 'H' of "HTTP/1.1 400"

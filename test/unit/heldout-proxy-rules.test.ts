@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { toDiagnosis } from '../../src/diagnose/compose.js';
 import { envFindings } from '../../src/diagnose/env-rules.js';
-import { bodyGist, judgeProxy, proxyIntermediary, refusalKind, type ProxyObservation } from '../../src/diagnose/proxy-rules.js';
-import { parseHead } from '../../src/net/http-head.js';
-import { caseConflicts, chooseProxy, parseProxyUrl } from '../../src/net/proxy-env.js';
-import { noProxyMatch } from '../../src/net/no-proxy.js';
+import { bodyGist, judgeProxy, proxyIntermediary, refusalKind, type ProxyObservation } from '../../src/diagnose/proxy/rules.js';
+import { parseHead } from '../../src/net/http/head.js';
+import { caseConflicts, chooseProxy, parseProxyUrl } from '../../src/net/proxy/env.js';
+import { noProxyMatch } from '../../src/net/proxy/no-proxy.js';
 import { squidConfig } from '../../fixtures/squid.js';
 import { tinyproxyConfig } from '../../fixtures/tinyproxy.js';
 

@@ -1,10 +1,10 @@
 /** Held-out tables for the stream rules: shapes the stage was not built against (pure, no I/O). */
 import { describe, expect, it } from 'vitest';
-import type { ArrivalEvent } from '../../src/net/sse.js';
-import { classifyEvent } from '../../src/net/sse-events.js';
-import { assessBuffering } from '../../src/diagnose/stream-buffering.js';
-import { describeBody } from '../../src/diagnose/stream-body.js';
-import { errorEventAdvice } from '../../src/diagnose/stream-rules.js';
+import type { ArrivalEvent } from '../../src/net/stream/sse.js';
+import { classifyEvent } from '../../src/net/stream/sse-events.js';
+import { assessBuffering } from '../../src/diagnose/stream/buffering.js';
+import { describeBody } from '../../src/diagnose/stream/body.js';
+import { errorEventAdvice } from '../../src/diagnose/stream/rules.js';
 
 /** `groups` reads, `per` events each, `gap` ms apart, starting at `start`. */
 function grouped(groups: number, per: number, gap: number, start: number): ArrivalEvent[] {

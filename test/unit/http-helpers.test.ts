@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvoyBody, resetFamily, transportFamily } from '../../src/diagnose/envoy.js';
-import { matchGatewayDefault } from '../../src/diagnose/gateway-timeouts.js';
-import { parseGoDuration, parseRetryAfter, readRateLimit } from '../../src/diagnose/ratelimit.js';
-import { scrubMaskedEchoes, scrubEcho } from '../../src/net/http-redact.js';
-import { planKeyCheck } from '../../src/net/http-request.js';
+import { parseEnvoyBody, resetFamily, transportFamily } from '../../src/diagnose/http/envoy.js';
+import { matchGatewayDefault } from '../../src/diagnose/http/gateway-timeouts.js';
+import { parseGoDuration, parseRetryAfter, readRateLimit } from '../../src/diagnose/http/ratelimit.js';
+import { scrubMaskedEchoes, scrubEcho } from '../../src/net/http/redact.js';
+import { planKeyCheck } from '../../src/net/http/request.js';
 import { buildConfig } from '../../src/config.js';
 import { Redactor } from '../../src/secret.js';
 import type { RunContext } from '../../src/stages/types.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CANNED, type CannedName } from '../../fixtures/http-bodies.js';
-import { classifyExchange, clockSkew } from '../../src/diagnose/http-rules.js';
-import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/response-rules.js';
-import { classifyTransport, type TransportEvidence } from '../../src/diagnose/transport-rules.js';
+import { classifyExchange, clockSkew } from '../../src/diagnose/http/rules.js';
+import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/http/response-rules.js';
+import { classifyTransport, type TransportEvidence } from '../../src/diagnose/http/transport-rules.js';
 import type { ProviderName } from '../../src/report.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');

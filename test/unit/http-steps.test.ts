@@ -8,9 +8,9 @@ import { CANNED } from '../../fixtures/http-bodies.js';
 import { HELDOUT } from '../../fixtures/http-heldout.js';
 import type { Canned } from '../../fixtures/http-bodies.js';
 import { toDiagnosis } from '../../src/diagnose/compose.js';
-import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/response-rules.js';
+import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/http/response-rules.js';
 import type { Diagnosis, ProviderName } from '../../src/report.js';
-import { timeoutHops } from '../../src/diagnose/timeout-hops.js';
+import { timeoutHops } from '../../src/diagnose/http/timeout-hops.js';
 
 const ALL: Record<string, Canned> = { ...CANNED, ...HELDOUT };
 

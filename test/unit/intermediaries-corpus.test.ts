@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyResponse } from '../../src/diagnose/response-rules.js';
-import { attribute } from '../../src/diagnose/intermediaries.js';
+import { classifyResponse } from '../../src/diagnose/http/response-rules.js';
+import { attribute } from '../../src/diagnose/http/intermediaries.js';
 
 interface Entry {
   id: string;

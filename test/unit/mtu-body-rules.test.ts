@@ -3,9 +3,9 @@
  * (fixtures/mtulab, port 8080 and 8443): delivery is what the kernel acknowledged, never an answer alone.
  */
 import { describe, expect, it } from 'vitest';
-import { bodyDelivery, bodyLadder } from '../../src/diagnose/mtu-contrast.js';
-import { mtuVerdict, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu-rules.js';
-import type { SsInfo } from '../../src/net/mtu-ss.js';
+import { bodyDelivery, bodyLadder } from '../../src/diagnose/mtu/contrast.js';
+import { mtuVerdict, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu/rules.js';
+import type { SsInfo } from '../../src/net/mtu/ss.js';
 
 const ss = (o: Partial<SsInfo>): SsInfo => ({ state: 'ESTAB', localPort: 1, peer: '10.254.2.2', peerPort: 8080, sendQ: 0, mss: 1448, advmss: 1448, pmtu: 1500, ...o });
 /** Request head size of the lab's POSTs: the body is the request minus this. */

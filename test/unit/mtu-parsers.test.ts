@@ -1,9 +1,9 @@
 /** Pure parts of the MTU probes: ss output, `ip route get`, tunnel names, ALPN padding, the MTU bracket. */
 import { describe, expect, it } from 'vitest';
-import { parseSs } from '../../src/net/mtu-ss.js';
-import { isTunnelName, parseRouteGet } from '../../src/net/mtu-iface.js';
-import { alpnPadding, alpnForHelloSize, measureHello } from '../../src/net/mtu-hello.js';
-import { mtuBracket } from '../../src/diagnose/mtu-evidence.js';
+import { parseSs } from '../../src/net/mtu/ss.js';
+import { isTunnelName, parseRouteGet } from '../../src/net/mtu/iface.js';
+import { alpnPadding, alpnForHelloSize, measureHello } from '../../src/net/mtu/hello.js';
+import { mtuBracket } from '../../src/diagnose/mtu/evidence.js';
 
 // Captured in the lab (client namespace, both directions blackholed at 1280).
 const SS = [

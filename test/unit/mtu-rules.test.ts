@@ -1,7 +1,7 @@
 /** The MTU verdict, table-tested from probe facts shaped like the lab's measurements (no I/O). */
 import { describe, expect, it } from 'vitest';
-import { mtuVerdict, stallThresholdMs, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu-rules.js';
-import type { SsInfo } from '../../src/net/mtu-ss.js';
+import { mtuVerdict, stallThresholdMs, type MtuFacts, type ProbeFact } from '../../src/diagnose/mtu/rules.js';
+import type { SsInfo } from '../../src/net/mtu/ss.js';
 
 const ss = (o: Partial<SsInfo>): SsInfo => ({ state: 'ESTAB', localPort: 1, peer: '10.0.0.1', peerPort: 443, sendQ: 0, mss: 1448, advmss: 1448, pmtu: 1500, ...o });
 const tiny = (outcome: ProbeFact['outcome'] = 'answered'): ProbeFact => ({ kind: 'tiny', outcome, bytesWritten: 7, helloBytes: 7, bytesRead: outcome === 'answered' ? 7 : 0, ...(outcome === 'answered' ? { firstByte: 0x15 } : {}) });

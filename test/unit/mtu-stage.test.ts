@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, type RawOptions } from '../../src/config.js';
 import { compose } from '../../src/diagnose/compose.js';
 import { Redactor } from '../../src/secret.js';
-import { bodyRequest, statusOf } from '../../src/net/mtu-body.js';
-import { bodyPlan } from '../../src/net/mtu-plan.js';
+import { bodyRequest, statusOf } from '../../src/net/mtu/body.js';
+import { bodyPlan } from '../../src/net/mtu/plan.js';
 import { mtuStage, probeEndpoint } from '../../src/stages/mtu.js';
 import type { PathState, RunContext } from '../../src/stages/types.js';
 

@@ -1,9 +1,9 @@
 /** Proxy rules (what the proxy answered -> codes) and the CONNECT head parser: pure tables. */
 import { describe, expect, it } from 'vitest';
-import { authSchemes, bodyGist, judgeProxy, proxyIntermediary, type ProxyObservation } from '../../src/diagnose/proxy-rules.js';
+import { authSchemes, bodyGist, judgeProxy, proxyIntermediary, type ProxyObservation } from '../../src/diagnose/proxy/rules.js';
 import { toDiagnosis } from '../../src/diagnose/compose.js';
-import { parseHead } from '../../src/net/http-head.js';
-import { connectRequest } from '../../src/net/tunnel.js';
+import { parseHead } from '../../src/net/http/head.js';
+import { connectRequest } from '../../src/net/proxy/tunnel.js';
 
 const answered = (status: number, statusText: string, raw: Array<[string, string]> = [], body?: string): ProxyObservation => {
   const head = parseHead(`HTTP/1.1 ${status} ${statusText}\r\n${raw.map(([k, v]) => `${k}: ${v}`).join('\r\n')}`)!;

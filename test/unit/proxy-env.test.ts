@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, type ProxyQuery } from '../../src/net/proxy-env.js';
-import { noProxyMatch } from '../../src/net/no-proxy.js';
+import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, type ProxyQuery } from '../../src/net/proxy/env.js';
+import { noProxyMatch } from '../../src/net/proxy/no-proxy.js';
 
 const https = (host = 'api.openai.com', port = 443): ProxyQuery => ({ scheme: 'https', host, port, ignoreEnv: false });
 const http = (host = 'localhost', port = 11434): ProxyQuery => ({ scheme: 'http', host, port, ignoreEnv: false });

@@ -1,7 +1,7 @@
 /** The SSE recorder: chunk splits, line ends, comments, retry fields, multi-byte text (property tests). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SseRecorder } from '../../src/net/sse.js';
+import { SseRecorder } from '../../src/net/stream/sse.js';
 
 interface Ev {
   name?: string;

@@ -1,8 +1,8 @@
 /** Properties of the buffering rule over generated timelines (pure, no I/O). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assessBuffering } from '../../src/diagnose/stream-buffering.js';
-import type { ArrivalEvent } from '../../src/net/sse.js';
+import { assessBuffering } from '../../src/diagnose/stream/buffering.js';
+import type { ArrivalEvent } from '../../src/net/stream/sse.js';
 
 const ev = (at: number, chunk: number): ArrivalEvent => ({ at, chunk, kind: 'content', bytes: 30 });
 

@@ -1,7 +1,7 @@
 /** Incremental decoding keeps each piece tied to the network read that carried it. */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createBodyDecoder } from '../../src/net/stream-decode.js';
+import { createBodyDecoder } from '../../src/net/stream/decode.js';
 
 const TEXT = 'data: {"choices":[{"delta":{"content":"Hello"}}]}\n\n'.repeat(20) + 'data: [DONE]\n\n';
 

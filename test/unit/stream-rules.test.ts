@@ -1,10 +1,10 @@
 /** The stream rules as tables: buffering, truncation, stalls, non-SSE bodies, error events. */
 import { describe, expect, it } from 'vitest';
-import type { ArrivalEvent, SseRecord } from '../../src/net/sse.js';
-import type { StreamObservation } from '../../src/net/stream-observation.js';
-import { assessBuffering } from '../../src/diagnose/stream-buffering.js';
-import { judgeStream, matchTimeout } from '../../src/diagnose/stream-rules.js';
-import { describeBody } from '../../src/diagnose/stream-body.js';
+import type { ArrivalEvent, SseRecord } from '../../src/net/stream/sse.js';
+import type { StreamObservation } from '../../src/net/stream/observation.js';
+import { assessBuffering } from '../../src/diagnose/stream/buffering.js';
+import { judgeStream, matchTimeout } from '../../src/diagnose/stream/rules.js';
+import { describeBody } from '../../src/diagnose/stream/body.js';
 
 /** A timeline: [at, chunk] pairs, the last one terminal. */
 function tl(points: Array<[number, number]>, producedAt?: number[]): ArrivalEvent[] {

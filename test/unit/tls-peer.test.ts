@@ -1,10 +1,10 @@
 /** Pure pieces of the tls side: what the peer's first bytes speak, TLS record sniffing, interceptor names. */
 import { describe, expect, it } from 'vitest';
-import { INTERCEPTORS, matchInterceptor } from '../../src/diagnose/interceptors.js';
-import { peerSpeaks, preview } from '../../src/diagnose/tls-failure.js';
-import type { CertInfo } from '../../src/net/cert.js';
+import { INTERCEPTORS, matchInterceptor } from '../../src/diagnose/tls/interceptors.js';
+import { peerSpeaks, preview } from '../../src/diagnose/tls/failure.js';
+import type { CertInfo } from '../../src/net/tls/cert.js';
 import { dateFromHead } from '../../src/net/server-date.js';
-import { looksLikeTls } from '../../src/net/tls-probe.js';
+import { looksLikeTls } from '../../src/net/tls/probe.js';
 
 describe('peerSpeaks / preview', () => {
   const cases: Array<[string | undefined, string]> = [

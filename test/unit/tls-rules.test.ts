@@ -1,8 +1,8 @@
 /** The tls rules as tables: handshake facts and clocks in, findings out. No sockets. */
 import { describe, expect, it } from 'vitest';
-import { decideTls, needsClockCheck, type TlsFacts } from '../../src/diagnose/tls-rules.js';
-import type { CertInfo } from '../../src/net/cert.js';
-import type { HandshakeFacts } from '../../src/net/tls-probe.js';
+import { decideTls, needsClockCheck, type TlsFacts } from '../../src/diagnose/tls/rules.js';
+import type { CertInfo } from '../../src/net/tls/cert.js';
+import type { HandshakeFacts } from '../../src/net/tls/probe.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 /** Handshake failures inside a CONNECT tunnel point at the proxy; the same failures direct do not. */
 import { describe, expect, it } from 'vitest';
-import { describeFailure } from '../../src/diagnose/tls-failure.js';
-import type { HandshakeFacts } from '../../src/net/tls-probe.js';
+import { describeFailure } from '../../src/diagnose/tls/failure.js';
+import type { HandshakeFacts } from '../../src/net/tls/probe.js';
 
 const closed: HandshakeFacts = { kind: 'closed', ms: 3, bytesWritten: 517, bytesRead: 0 };
 const reset: HandshakeFacts = { kind: 'reset', code: 'ECONNRESET', ms: 3, bytesWritten: 517, bytesRead: 0 };

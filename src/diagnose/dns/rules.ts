@@ -1,0 +1,227 @@
+/**
+ * DNS facts -> findings, the addresses to connect to, and the stage's status (pure, no prose
+ * beyond evidence). Decisions on mixed outcomes:
+ * - Without --resolver the system lookup decides (it is what applications get); the direct queries
+ *   to the resolv.conf servers explain why (SERVFAIL vs silence vs NXDOMAIN vs NODATA).
+ * - With --resolver the resolvers decide and the run continues with their addresses; the system
+ *   lookup is compared with them.
+ * - DNS_MISMATCH fires when the two disagree in kind (one has addresses, the other says the name
+ *   or its addresses do not exist; or, without --resolver, one answers only public addresses and
+ *   the other only non-public ones), not when two public address sets differ (CDNs rotate them).
+ *   A hosts-file pin explains a difference (DNS_HOSTS_OVERRIDE says so), and so may the search
+ *   list for short names. A system lookup that merely ran out of time is not a disagreement.
+ * - DNS_PRIVATE_ADDRESS fires for the system's answers only: --resolve and --resolver addresses
+ *   are the user's choice.
+ */
+import type { HostsEntry } from '../../net/dns/hosts.js';
+import type { DnsQueryResult } from '../../net/dns/query.js';
+import type { SystemLookupResult } from '../../net/dns/system.js';
+import { classifyIp, isNonPublic } from '../../net/ip-class.js';
+import type { Finding } from '../../stages/types.js';
+import { describeServer, overallVerdict, serverVerdicts, type AnswerKind, type ServerVerdict } from './answers.js';
+import { isWellKnownApiHost } from '../well-known-hosts.js';
+
+export interface DnsFacts {
+  host: string;
+  /** Who decides: the system lookup (`resolv.conf` servers asked for comparison) or `--resolver`. */
+  directFrom: 'resolv.conf' | '--resolver';
+  /** The system lookup; undefined when it was not run. */
+  system?: SystemLookupResult;
+  queries: DnsQueryResult[];
+  /** Hosts-file lines naming the host, and the file's path. */
+  hostsEntries: HostsEntry[];
+  hostsFile: string;
+  /** True when the resolv.conf search list may apply to the name (fewer dots than ndots). */
+  searchApplies?: boolean;
+}
+
+export interface DnsDecision {
+  status: 'pass' | 'warn' | 'fail';
+  findings: Finding[];
+  /** The addresses to connect to, in order. */
+  addresses: string[];
+  /** Where they came from. */
+  source: 'system' | 'resolver';
+  /** The error code, when the stage fails. */
+  errorCode?: string;
+  servers: ServerVerdict[];
+}
+
+const CODE_OF: Record<Exclude<AnswerKind, 'ok'>, string> = {
+  nxdomain: 'DNS_NXDOMAIN',
+  nodata: 'DNS_NO_ADDRESS',
+  servfail: 'DNS_SERVFAIL',
+  noanswer: 'DNS_TIMEOUT',
+};
+
+type SystemKind = 'ok' | 'notfound' | 'tempfail' | 'timeout' | 'fail';
+
+function systemKind(s: SystemLookupResult): SystemKind {
+  if (s.addresses.length > 0) return 'ok';
+  if (s.error === 'ENOTFOUND' || s.error === 'ENODATA') return 'notfound';
+  if (s.error === 'EAI_AGAIN') return 'tempfail';
+  if (s.error === 'TIMEOUT') return 'timeout';
+  return 'fail';
+}
+
+/** The error code when the system lookup failed, refined by what the servers said directly. */
+function codeForSystemFailure(kind: SystemKind, direct: ServerVerdict | undefined): string {
+  const d = direct && direct.kind !== 'ok' ? direct.kind : undefined;
+  if (kind === 'notfound') return d === 'nodata' ? 'DNS_NO_ADDRESS' : 'DNS_NXDOMAIN';
+  if (kind === 'fail') return d ? (d === 'noanswer' ? 'DNS_SERVFAIL' : CODE_OF[d]) : 'DNS_SERVFAIL';
+  // EAI_AGAIN or our own timer: silence unless a server said more.
+  return d ? CODE_OF[d] : 'DNS_TIMEOUT';
+}
+
+export function describeSystem(s: SystemLookupResult): string {
+  if (s.addresses.length > 0) return `the system lookup (getaddrinfo) returned ${s.addresses.map((a) => a.address).join(', ')} in ${s.ms} ms`;
+  if (s.error === 'TIMEOUT') return `the system lookup (getaddrinfo) had not answered after ${s.ms} ms`;
+  return `the system lookup (getaddrinfo) failed with ${s.error} after ${s.ms} ms`;
+}
+
+/** `ip:port` -> what follows `dig @` (`10.0.0.2`, `127.0.0.1 -p 5353`). */
+export function digServer(server: string | undefined): string {
+  const m = server ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(server) : null;
+  if (!m) return '127.0.0.1';
+  return m[2] === '53' ? m[1]! : `${m[1]} -p ${m[2]}`;
+}
+
+const LOCAL_NAMES = /(^|\.)localhost$/;
+
+function allClass(addrs: string[], nonPublic: boolean): boolean {
+  return addrs.length > 0 && addrs.every((a) => isNonPublic(a) === nonPublic);
+}
+
+/** Whether the system's answer and the direct answer disagree in kind (see the module comment). */
+function disagreement(sys: SystemLookupResult, direct: ServerVerdict | undefined, facts: DnsFacts): boolean {
+  if (!direct) return false;
+  const sysAddrs = sys.addresses.map((a) => a.address);
+  const sysOk = sysAddrs.length > 0;
+  if (sysOk && (direct.kind === 'nxdomain' || direct.kind === 'nodata')) return facts.hostsEntries.length === 0 && !facts.searchApplies;
+  if (!sysOk && direct.kind === 'ok') return sys.error !== 'TIMEOUT' || facts.directFrom === '--resolver';
+  // With --resolver the user chose where the addresses come from: a different class is reported, not warned.
+  if (sysOk && direct.kind === 'ok' && facts.hostsEntries.length === 0 && facts.directFrom === 'resolv.conf') {
+    return (allClass(sysAddrs, true) && allClass(direct.addresses, false)) || (allClass(sysAddrs, false) && allClass(direct.addresses, true));
+  }
+  return false;
+}
+
+export function decideDns(facts: DnsFacts): DnsDecision {
+  const findings: Finding[] = [];
+  const servers = serverVerdicts(facts.queries);
+  const direct = overallVerdict(servers);
+  const sys = facts.system;
+  const wellKnown = isWellKnownApiHost(facts.host);
+  const serverEvidence = servers.map((s) => describeServer(s, facts.host));
+  const params = { host: facts.host, server: digServer((direct ?? servers[0])?.server) };
+  // Servers that stayed silent while another one answered: every lookup waits for them first.
+  // Only those before the first answering one cost time (glibc asks them in order, without `options rotate`).
+  const firstAnswering = servers.findIndex((s) => s.kind !== 'noanswer');
+  const silent = facts.directFrom === 'resolv.conf' && firstAnswering > 0 ? servers.slice(0, firstAnswering) : [];
+
+  const hosts = LOCAL_NAMES.test(facts.host) ? [] : facts.hostsEntries;
+  if (hosts.length > 0) {
+    findings.push({
+      code: 'DNS_HOSTS_OVERRIDE',
+      evidence: hosts.map((e) => `${facts.hostsFile} line ${e.line}: ${e.address} ${e.names.join(' ')}`),
+      details: { file: facts.hostsFile, entries: hosts },
+      params,
+    });
+  }
+
+  // Who decides, and what they said.
+  let addresses: string[] = [];
+  let source: DnsDecision['source'] = 'system';
+  let errorCode: string | undefined;
+  if (facts.directFrom === '--resolver') {
+    source = 'resolver';
+    if (direct?.kind === 'ok') addresses = direct.addresses;
+    else errorCode = direct ? CODE_OF[direct.kind] : 'DNS_TIMEOUT';
+  } else if (sys) {
+    const kind = systemKind(sys);
+    if (kind === 'ok') addresses = sys.addresses.map((a) => a.address);
+    else if (kind === 'timeout' && direct?.kind === 'ok' && silent.length > 0) {
+      // getaddrinfo is still waiting on a silent nameserver; the next one has the answer, and so will applications, late.
+      addresses = direct.addresses;
+      source = 'resolver';
+    } else errorCode = codeForSystemFailure(kind, direct);
+  }
+
+  // A sinkhole: every address is 0.0.0.0 or ::, what DNS filters and blocking hosts files answer for names they block.
+  const sinkhole = !errorCode && addresses.length > 0 && addresses.every((a) => classifyIp(a) === 'unspecified');
+  if (sinkhole) {
+    const pinned = hosts.filter((e) => addresses.includes(e.address));
+    findings.push({
+      code: 'DNS_BLOCKED',
+      evidence: [
+        ...(sys ? [describeSystem(sys)] : []),
+        ...serverEvidence,
+        ...pinned.map((e) => `${facts.hostsFile} line ${e.line} pins ${facts.host} to ${e.address}`),
+        `${addresses.join(' and ')} ${addresses.length > 1 ? 'are' : 'is'} not the address of any server: DNS filters and blocking hosts files answer so for names they block (a connection to it reaches this machine itself)`,
+      ],
+      details: { addresses, by: pinned.length > 0 ? 'hosts-file' : source === 'resolver' && facts.directFrom === '--resolver' ? '--resolver' : 'dns' },
+      ...(pinned.length > 0 ? { origin: 'local' as const, owner: 'you' as const } : {}),
+      params,
+    });
+    errorCode = 'DNS_BLOCKED';
+    addresses = [];
+  }
+
+  if (errorCode && errorCode !== 'DNS_BLOCKED') {
+    const evidence = [...(sys ? [describeSystem(sys)] : []), ...serverEvidence];
+    if (servers.length === 0 && facts.directFrom === 'resolv.conf') evidence.push('no DNS server was asked directly (resolv.conf lists none that could be queried)');
+    const details: Record<string, unknown> = { servers: servers.map((s) => ({ server: s.server, kind: s.kind, rcode: s.rcode, ms: s.ms })) };
+    if (errorCode === 'DNS_NXDOMAIN' && wellKnown) {
+      evidence.push(
+        `${facts.host} is a public API name that exists on the internet: a resolver that calls it nonexistent is filtering it or serving a private (split-horizon) view of DNS; compare with a public resolver: diagnose ${facts.host} --resolver 1.1.1.1`,
+      );
+      details.wellKnown = true;
+      details.filteringSuspected = true;
+    }
+    if (errorCode === 'DNS_SERVFAIL' && direct?.rcode) details.rcode = direct.rcode;
+    if (errorCode === 'DNS_NO_ADDRESS' && direct?.cnames) {
+      const target = direct.cnames[direct.cnames.length - 1]!;
+      evidence.push(`${facts.host} is an alias (CNAME${direct.cnames.length > 1 ? ' chain' : ''}) of ${direct.cnames.join(' -> ')}, and ${target} has no address${direct.rcode === 'NXDOMAIN' ? ' (it does not exist: NXDOMAIN)' : ''}: a dangling alias`);
+      details.cnames = direct.cnames;
+      details.danglingTarget = target;
+    }
+    findings.push({ code: errorCode, evidence, details, params });
+  }
+
+  if (sys && disagreement(sys, direct, facts)) {
+    findings.push({
+      code: 'DNS_MISMATCH',
+      evidence: [describeSystem(sys), ...serverEvidence],
+      details: { system: sys.addresses.map((a) => a.address), systemError: sys.error, direct: direct?.addresses ?? [], directKind: direct?.kind },
+      params,
+    });
+  }
+
+  // Only what the system answered: --resolve and --resolver addresses are the user's choice.
+  const sysPrivate = sinkhole ? [] : (sys?.addresses.filter((a) => isNonPublic(a.address)) ?? []);
+  if (wellKnown && sysPrivate.length > 0) {
+    findings.push({
+      code: 'DNS_PRIVATE_ADDRESS',
+      evidence: sysPrivate.map((a) => `the system lookup answers ${a.address} (${classifyIp(a.address)}) for the public API name ${facts.host}`),
+      details: { addresses: sysPrivate.map((a) => ({ address: a.address, class: classifyIp(a.address) })) },
+      params,
+    });
+  }
+
+  if (silent.length > 0 && !errorCode) {
+    findings.push({
+      code: 'DNS_SERVER_UNRESPONSIVE',
+      evidence: [
+        ...silent.map((s) => describeServer(s, facts.host)),
+        ...servers.filter((s) => s.kind !== 'noanswer').map((s) => describeServer(s, facts.host)),
+        ...(sys ? [describeSystem(sys)] : []),
+        ...(sys?.error === 'TIMEOUT' ? ['applications get the answer only after the resolver library gives up on the silent server (5 s per try by default)'] : []),
+      ],
+      details: { silent: silent.map((s) => s.server), answering: servers.filter((s) => s.kind !== 'noanswer').map((s) => s.server), systemMs: sys?.ms, systemError: sys?.error },
+      params: { ...params, server: digServer(silent[0]!.server) },
+    });
+  }
+
+  const status = errorCode ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+  return { status, findings, addresses, source, servers, ...(errorCode ? { errorCode } : {}) };
+}

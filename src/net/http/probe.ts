@@ -1,0 +1,177 @@
+/**
+ * One HTTP exchange through undici over the path the earlier stages chose (openRaw + startTls in
+ * the Client's `connect`, so nothing resolves twice and a proxy tunnel is reused), with phase
+ * marks, byte counts on the wire, a capped body, and the phase a failure happened in.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Client } from 'undici';
+import type { RunContext } from '../../stages/types.js';
+import { formatHost } from '../../target.js';
+import type { ExchangePhase } from '../../diagnose/http/transport-rules.js';
+import { openRaw, startTls } from '../dial.js';
+import { errorFacts, type ErrorFacts } from '../failure.js';
+import { BODY_CAP, flattenHeaders, readCapped, type CappedBody } from './body.js';
+
+export interface ProbeRequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Phase durations in ms (the shape the waterfall reads); undefined when the phase did not happen. */
+export interface ProbeTimings {
+  connect?: number;
+  tls?: number;
+  /** From the connection being ready to the request being written. */
+  request?: number;
+  /** From the request being written to the first response byte. */
+  firstByte?: number;
+  /** From the first byte to the response headers being parsed. */
+  headers?: number;
+  /** From the headers to the end of the (capped) body. */
+  download?: number;
+  total: number;
+}
+
+export interface ProbeResponse {
+  status: number;
+  statusText?: string;
+  headers: Record<string, string>;
+  body: CappedBody;
+  /** Wall-clock time (epoch ms) when the headers arrived, for the clock check. */
+  wallMs: number;
+  /** True when the stage's deadline, not the peer, ended an unfinished body. */
+  bodyTimedOut?: boolean;
+}
+
+export interface ProbeResult {
+  timings: ProbeTimings;
+  /** Request bytes on the wire (TLS records included), and response bytes read. */
+  bytesWritten: number;
+  bytesRead: number;
+  /** Always true: every probe opens its own connection (a stale pooled one cannot be the cause). */
+  fresh: boolean;
+  httpVersion: string;
+  /** Milliseconds from the request being written to the headers or the failure. */
+  sinceRequestMs?: number;
+  response?: ProbeResponse;
+  error?: { facts: ErrorFacts; phase: ExchangePhase; timedOut: boolean };
+  /**
+   * Whether the peer closed its side (a FIN was read) before the probe ended. undici reports its
+   * own abort of a malformed answer ("bad response") with the same code as a peer's close; this
+   * wire fact tells them apart.
+   */
+  peerFin: boolean;
+}
+
+const r2 = (ms: number) => Math.round(ms * 100) / 100;
+
+export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number): Promise<ProbeResult> {
+  const now = ctx.now;
+  const t = ctx.config.target;
+  const m: { start: number; connected?: number; tls?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
+  let phase: ExchangePhase = 'connect';
+  let raw: Socket | undefined;
+  let sock: Socket | undefined;
+  let base = { w: 0, r: 0 };
+  let request: unknown;
+  let peerFin = false;
+
+  const onSendHeaders = (msg: unknown) => {
+    const o = msg as { socket?: unknown; request?: unknown };
+    if (o.socket !== sock || sock === undefined) return;
+    request = o.request;
+    phase = 'send';
+    // Passive: undici already listens for 'readable', so one more listener changes no flow.
+    sock.on('readable', () => {
+      if (m.firstByte === undefined && raw && raw.bytesRead > base.r) m.firstByte = now();
+    });
+  };
+  const onBodySent = (msg: unknown) => {
+    if ((msg as { request?: unknown }).request !== request || request === undefined) return;
+    m.sent = now();
+    phase = 'wait';
+  };
+  subscribe('undici:client:sendHeaders', onSendHeaders);
+  subscribe('undici:request:bodySent', onBodySent);
+
+  const remaining = () => Math.max(1, Math.ceil(deadline - now()));
+  const client = new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
+    connect: (_opts, cb) => {
+      (async () => {
+        raw = await openRaw(ctx, signal);
+        // Passive: 'end' is emitted only once whoever reads the socket (undici, or TLS) reads the FIN.
+        raw.once('end', () => {
+          peerFin = true;
+        });
+        m.connected = now();
+        if (t.scheme === 'https') {
+          phase = 'tls';
+          sock = await startTls(ctx, raw, signal);
+          m.tls = now();
+        } else sock = raw;
+        base = { w: raw.bytesWritten, r: raw.bytesRead };
+        phase = 'send';
+        return sock;
+      })().then(
+        (s) => cb(null, s),
+        (err: Error) => {
+          raw?.destroy();
+          cb(err, null);
+        },
+      );
+    },
+    // The stage's signal is the real deadline; undici's own timers only back it up.
+    headersTimeout: remaining() + 1000,
+    bodyTimeout: remaining() + 1000,
+    pipelining: 1,
+  });
+
+  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
+  try {
+    const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
+    m.headers = now();
+    phase = 'headers';
+    const wallMs = Date.now();
+    const body = await readCapped(res.body, BODY_CAP);
+    m.end = now();
+    result.response = { status: res.statusCode, headers: flattenHeaders(res.headers), body, wallMs };
+    if (body.error && signal.aborted) result.response.bodyTimedOut = true;
+  } catch (err) {
+    m.fail = now();
+    const timedOut = signal.aborted || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(errorFacts(err).code ?? '');
+    const facts = errorFacts(err);
+    // undici's parser error sometimes has no code (e.g. "Expected HTTP/"): its name is stable, its message is not.
+    if (facts.codes.length === 0 && (err as { name?: unknown }).name === 'HTTPParserError') {
+      facts.codes.push('HPE_INVALID_RESPONSE');
+      facts.code = 'HPE_INVALID_RESPONSE';
+    }
+    result.error = { facts, phase: phase === 'headers' ? 'wait' : phase, timedOut };
+  } finally {
+    unsubscribe('undici:client:sendHeaders', onSendHeaders);
+    unsubscribe('undici:request:bodySent', onBodySent);
+    result.peerFin = peerFin;
+    if (raw) {
+      result.bytesWritten = raw.bytesWritten - base.w;
+      result.bytesRead = raw.bytesRead - base.r;
+    }
+    // destroy(), not close(): a hostile server must not keep us waiting for a graceful end.
+    await client.destroy().catch(() => undefined);
+    raw?.destroy();
+  }
+  const end = now();
+  const tm = result.timings;
+  tm.total = r2(end - m.start);
+  if (m.connected !== undefined) tm.connect = r2(m.connected - m.start);
+  if (m.tls !== undefined && m.connected !== undefined) tm.tls = r2(m.tls - m.connected);
+  const ready = m.tls ?? m.connected;
+  if (m.sent !== undefined && ready !== undefined) tm.request = r2(m.sent - ready);
+  const fb = m.firstByte ?? m.headers;
+  if (fb !== undefined && m.sent !== undefined) tm.firstByte = r2(fb - m.sent);
+  if (m.headers !== undefined && fb !== undefined) tm.headers = r2(m.headers - fb);
+  if (m.end !== undefined && m.headers !== undefined) tm.download = r2(m.end - m.headers);
+  if (m.sent !== undefined) result.sinceRequestMs = r2((m.headers ?? m.fail ?? end) - m.sent);
+  return result;
+}

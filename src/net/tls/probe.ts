@@ -1,0 +1,229 @@
+/**
+ * Observe one TLS handshake over an open byte stream: raw bytes counted both ways, the first bytes
+ * the peer sent kept (to tell a plain-HTTP port from a TLS one), the chain captured even when it
+ * does not verify. Never rejects: every outcome is a value.
+ */
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
+import { errorFacts } from '../failure.js';
+import { HANDSHAKE, handshakeTypes } from './records.js';
+
+/** How many of the peer's first bytes are kept. */
+const HEAD_BYTES = 64;
+/** How much of the peer's plaintext flight is kept to read its handshake messages. */
+const EARLY_BYTES = 16 * 1024;
+/**
+ * After a TLS 1.3 handshake the server still judges the client's (absent) certificate: a server that
+ * requires one sends its alert right after our Finished. Wait this long for that alert, or for the
+ * session ticket a content server sends instead: 1.5 handshake times, within these bounds (ms).
+ */
+const LINGER_MIN_MS = 100;
+const LINGER_MAX_MS = 1000;
+
+/**
+ * A pass-through stream over the raw socket that counts bytes and remembers how the peer ended.
+ * TLS runs on top of it, so the counts are bytes on the wire, not decrypted bytes.
+ */
+class CountingTap extends Duplex {
+  bytesRead = 0;
+  bytesWritten = 0;
+  head = Buffer.alloc(0);
+  /** The first EARLY_BYTES the peer sent (its plaintext handshake flight). */
+  early = Buffer.alloc(0);
+  /** The peer closed its side (FIN). */
+  sawEnd = false;
+  /** The socket error code, when the raw socket failed (ECONNRESET ...). */
+  rawErrorCode?: string;
+
+  constructor(private readonly raw: Socket) {
+    super();
+    raw.on('data', (d: Buffer) => {
+      this.bytesRead += d.length;
+      if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, d]).subarray(0, HEAD_BYTES);
+      if (this.early.length < EARLY_BYTES) this.early = Buffer.concat([this.early, d]).subarray(0, EARLY_BYTES);
+      if (!this.push(d)) raw.pause();
+    });
+    raw.on('end', () => {
+      this.sawEnd = true;
+      this.push(null);
+    });
+    raw.on('error', (err) => {
+      this.rawErrorCode = errorFacts(err).code;
+      this.destroy(err);
+    });
+    raw.on('close', () => {
+      if (!this.destroyed) this.destroy();
+    });
+  }
+
+  override _read(): void {
+    this.raw.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.bytesWritten += chunk.length;
+    this.raw.write(chunk, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.raw.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.raw.destroy();
+    cb(err);
+  }
+}
+
+/**
+ * How the handshake ended.
+ * - `ok`: it completed (the chain may still not verify: see chainError / hostname).
+ * - `reset`: the peer sent RST; `closed`: the peer closed (FIN) before the handshake finished.
+ * - `timeout`: the deadline came first. - `not-tls`: the peer's bytes are not TLS records.
+ * - `alert`: the peer speaks TLS but refused (a TLS alert, no shared version or cipher).
+ * - `error`: anything else (its code kept).
+ */
+export type HandshakeKind = 'ok' | 'reset' | 'closed' | 'timeout' | 'not-tls' | 'alert' | 'error';
+
+/** What one handshake showed; plain data. */
+export interface HandshakeFacts {
+  kind: HandshakeKind;
+  /** The error code behind a failure (ECONNRESET, ERR_SSL_WRONG_VERSION_NUMBER ...). */
+  code?: string;
+  /** The error's message, for evidence only. */
+  message?: string;
+  /** Milliseconds from the ClientHello to the outcome. */
+  ms: number;
+  bytesWritten: number;
+  bytesRead: number;
+  /** The peer's first bytes (up to 64), as latin1 text, kept for failures. */
+  head?: string;
+  protocol?: string;
+  cipher?: string;
+  /** The ALPN protocol chosen, '' when none. */
+  alpn?: string;
+  /** OpenSSL's verification error for the chain (CERT_HAS_EXPIRED ...), without the host-name check. */
+  chainError?: string;
+  hostname?: HostnameCheck;
+  chain?: CertInfo[];
+  /** The server asked for a client certificate (a CertificateRequest seen in its plaintext flight). */
+  certRequested?: boolean;
+  /** The refusal came after the handshake had completed on our side (a TLS 1.3 post-handshake alert). */
+  afterHandshake?: boolean;
+}
+
+export interface HandshakeOptions {
+  /** The host the certificate must cover. */
+  host: string;
+  /** SNI; absent for IP literals. */
+  servername?: string;
+  alpn: string[];
+  /** CA list for verification (undefined: Node's default store). */
+  ca?: string[];
+}
+
+/** A TLS record starts with a content type 20..24 and a 3.x version: anything else is not TLS. */
+export function looksLikeTls(head: Buffer): boolean {
+  if (head.length === 0) return true; // nothing to judge by
+  return head[0]! >= 20 && head[0]! <= 24 && (head.length < 2 || head[1] === 3);
+}
+
+function classify(err: unknown, tap: CountingTap, aborted: boolean): Pick<HandshakeFacts, 'kind' | 'code' | 'message'> {
+  const f = errorFacts(err);
+  if (aborted) return { kind: 'timeout', code: 'deadline' };
+  if (!looksLikeTls(tap.head)) return { kind: 'not-tls', code: f.code, message: f.message };
+  if (tap.rawErrorCode === 'ECONNRESET' || tap.rawErrorCode === 'EPIPE') return { kind: 'reset', code: tap.rawErrorCode, message: f.message };
+  if (tap.sawEnd) return { kind: 'closed', code: f.code, message: f.message };
+  if (f.fact === 'tls-not-tls') return { kind: 'not-tls', code: f.code, message: f.message };
+  if (f.fact === 'reset' || f.fact === 'closed') return { kind: 'reset', code: f.code, message: f.message };
+  if (f.fact === 'tls-alert' || f.code?.startsWith('ERR_SSL_')) return { kind: 'alert', code: f.code, message: f.message };
+  return { kind: 'error', code: f.code, message: f.message };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Run one handshake over `raw` (taken over: it is closed before returning). */
+export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: AbortSignal, now: () => number): Promise<HandshakeFacts> {
+  const tap = new CountingTap(raw);
+  // A late socket error after the TLS layer let go of the tap must not become an uncaught exception.
+  tap.on('error', () => undefined);
+  const started = now();
+  return new Promise((resolve) => {
+    let done = false;
+    let handshakeDone: number | undefined;
+    let sock: TLSSocket | undefined;
+    const finish = (facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'>) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      const counts = { ms: round((facts.kind === 'ok' && handshakeDone !== undefined ? handshakeDone : now()) - started), bytesWritten: tap.bytesWritten, bytesRead: tap.bytesRead };
+      sock?.destroy();
+      tap.destroy();
+      resolve({ ...facts, ...counts });
+    };
+    const certRequested = () => handshakeTypes(tap.early).includes(HANDSHAKE.certificateRequest);
+    /** Set once the handshake completed on our side; only a TLS alert can still turn it into a failure. */
+    let completed: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> | undefined;
+    const fail = (err: unknown) => {
+      if (completed && !errorFacts(err).code?.startsWith('ERR_SSL_')) return finish(completed);
+      finish({
+        ...classify(err, tap, signal.aborted),
+        head: tap.head.toString('latin1'),
+        ...(certRequested() ? { certRequested: true } : {}),
+        ...(completed ? { afterHandshake: true } : {}),
+      });
+    };
+    const onAbort = () => fail(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      sock = tlsConnect({
+        socket: tap,
+        host: opts.host,
+        servername: opts.servername,
+        ALPNProtocols: opts.alpn,
+        ca: opts.ca,
+        // Verification is judged below, so the chain is kept even when it fails.
+        rejectUnauthorized: false,
+      });
+    } catch (err) {
+      return fail(err);
+    }
+    sock.on('error', fail);
+    sock.once('close', () => fail(Object.assign(new Error('closed before the handshake finished'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    sock.once('secureConnect', () => {
+      const s = sock!;
+      handshakeDone = now();
+      const authErr = s.authorizationError ? String(s.authorizationError) : undefined;
+      const facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> = {
+        kind: 'ok',
+        protocol: s.getProtocol() ?? undefined,
+        cipher: s.getCipher()?.standardName ?? s.getCipher()?.name,
+        alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : '',
+        // Node folds a failed host-name check into authorizationError; keep only the chain's verdict here.
+        chainError: authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authErr,
+        hostname: checkHostname(s, opts.host),
+        chain: peerChain(s),
+        ...(certRequested() ? { certRequested: true } : {}),
+      };
+      if (s.getProtocol() !== 'TLSv1.3') return finish(facts);
+      completed = facts;
+      // A post-handshake alert wins through `fail`; a ticket, a plain close or the timer means none came.
+      const timer = setTimeout(() => finish(facts), Math.min(LINGER_MAX_MS, Math.max(LINGER_MIN_MS, 1.5 * (handshakeDone - started))));
+      const settle = () => clearTimeout(timer);
+      s.once('session', () => {
+        settle();
+        finish(facts);
+      });
+      s.once('close', settle);
+      s.on('error', settle);
+      // Read (and drop) application data so the TLS layer processes what arrives.
+      s.on('data', () => undefined);
+    });
+  });
+}
