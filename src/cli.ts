@@ -54,6 +54,8 @@ export function buildProgram(): Command {
     .option('--model <id>', 'the model the streaming check asks')
     .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
     .option('--allow-insecure-key', 'send the API key even over plain http to a host that is not this machine')
+    .option('--keepalive', 'measure how long an idle keep-alive connection to the target survives, and what a reuse after that gets')
+    .option('--keepalive-max <duration>', 'with --keepalive: the longest idle time to try (default: the --timeout budget)')
     .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')

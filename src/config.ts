@@ -64,6 +64,10 @@ export interface Config {
   compareDirect: boolean;
   /** `--allow-insecure-key`: send the key even over plain http to a host that is not this machine. */
   allowInsecureKey: boolean;
+  /** `--keepalive`: measure how long an idle keep-alive connection survives (src/net/keepalive). */
+  keepalive?: boolean;
+  /** `--keepalive-max`: the longest idle time the keep-alive probe tries, in ms (default: timeoutMs). */
+  keepaliveMaxMs?: number;
 }
 
 /** The options as commander hands them over (all strings or booleans). */
@@ -85,6 +89,8 @@ export interface RawOptions {
   model?: string;
   compareDirect?: boolean;
   allowInsecureKey?: boolean;
+  keepalive?: boolean;
+  keepaliveMax?: string;
 }
 
 /** `2s`, `500ms`, `1.5s`, `1m`, or a bare number of seconds (as curl's -m). */
@@ -241,7 +247,19 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     model: raw.model,
     compareDirect: raw.compareDirect ?? false,
     allowInsecureKey: raw.allowInsecureKey ?? false,
+    ...keepaliveOptions(raw),
   };
+}
+
+/** `--keepalive` and `--keepalive-max <d>` (the latter only makes sense with the former). */
+function keepaliveOptions(raw: RawOptions): Pick<Config, 'keepalive' | 'keepaliveMaxMs'> {
+  if (raw.keepaliveMax !== undefined && !raw.keepalive) throw new UsageError('--keepalive-max needs --keepalive (e.g. --keepalive --keepalive-max 30s)');
+  if (!raw.keepalive) return {};
+  if (raw.keepaliveMax === undefined) return { keepalive: true };
+  const ms = parseDuration(raw.keepaliveMax, '--keepalive-max');
+  if (ms < 500) throw new UsageError(`--keepalive-max: "${raw.keepaliveMax}" is too short; give at least 500ms`);
+  if (ms > 900_000) throw new UsageError(`--keepalive-max: "${raw.keepaliveMax}" is longer than 15m`);
+  return { keepalive: true, keepaliveMaxMs: ms };
 }
 
 /** The `--resolve` pin that applies to host:port, if any (exact host first, then `*`). */

@@ -13,6 +13,7 @@ import { fingerprint, Redactor } from './secret.js';
 import { STAGES } from './stages/index.js';
 import type { RunContext, Stage } from './stages/types.js';
 import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
+import type { KeepaliveSection } from './net/keepalive/section.js';
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -73,6 +74,24 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     }
   }
 
+  // --keepalive: the idle-connection probe after the stages (src/net/keepalive/step.ts).
+  let keepalive: KeepaliveSection | { skipped: string } | undefined;
+  if (config.keepalive && !run.interrupted) {
+    const { keepaliveSkipReason, runKeepaliveStep } = await import('./net/keepalive/step.js');
+    const skip = keepaliveSkipReason(ctx);
+    if (skip) keepalive = { skipped: skip };
+    else {
+      try {
+        const k = await runKeepaliveStep(ctx, opts.interrupt);
+        keepalive = k.section;
+        run.findings.push(...k.findings);
+        if (opts.interrupt?.aborted) run.interrupted = true;
+      } catch (err) {
+        run.internalErrors.push({ stage: 'http', message: `--keepalive: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  }
+
   const internalErrors: InternalError[] = [...run.internalErrors];
   let composition;
   try {
@@ -105,6 +124,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     ...(composition.rootCause ? { rootCause: composition.rootCause } : {}),
     ...(internalErrors.length > 0 ? { internalErrors } : {}),
     ...(compare ? { compare } : {}),
+    ...(keepalive ? { keepalive } : {}),
     host: { hostname: hostname(), node: process.version, undici: UNDICI_VERSION, platform: `${process.platform}-${process.arch}` },
     key: opts.apiKey ? { source: opts.keySource, fingerprint: fingerprint(opts.apiKey) } : null,
   };

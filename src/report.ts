@@ -3,6 +3,8 @@
  * (../shared/spec/contract.md, schemaVersion 1). Plain JSON data only: no Error objects, no classes.
  */
 
+import type { KeepaliveSection } from './net/keepalive/section.js';
+
 export const SCHEMA_VERSION = 1 as const;
 
 /** The stages of the path, in the order they run. */
@@ -107,6 +109,11 @@ export interface Report {
     proxied: { verdict: Verdict; rootCause?: string; stage?: StageId };
     direct: { verdict: Verdict; rootCause?: string; stage?: StageId; stages: StageResult[]; diagnoses: Diagnosis[] };
   };
+  /**
+   * `--keepalive`: how long an idle keep-alive connection survived (src/net/keepalive/section.ts),
+   * or why the probe did not run.
+   */
+  keepalive?: KeepaliveSection | { skipped: string };
   /** A fingerprint of the key used (`sk-…abcd`), never the key. */
   key?: { source: string; fingerprint: string } | null;
 }
