@@ -41,7 +41,7 @@ export function keepaliveFindings(k: KeepaliveSection, ctx: KeepaliveRuleContext
     if (k.survivedSeconds !== undefined) evidence.push(`a reuse after ${s(k.survivedSeconds)} idle was answered`);
     if (k.advertisedTimeoutSeconds !== undefined) evidence.push(`the answer advertised Keep-Alive: timeout=${k.advertisedTimeoutSeconds}${k.advertisedTimeoutSeconds > t ? `, longer than the idle timeout measured: something closes sooner than the server says` : ''}`);
     if (racing.length > 0) evidence.push(`pools that keep idle connections ${s(t)} or longer will race it: ${racing.map((v) => `${v.client} (${s(v.idleSeconds)})`).join(', ')}`);
-    if (safe.length > 0) evidence.push(`pools that drop idle connections sooner are safe: ${safe.map((v) => `${v.client} (${s(v.idleSeconds)})`).join(', ')}`);
+    if (safe.length > 0) evidence.push(`pools that drop idle connections sooner are safe: ${safe.map((v) => `${v.client} (${v.idleSeconds === 0 ? 'no reuse after this hint' : s(v.idleSeconds)})`).join(', ')}`);
     // The client's idle timeout to recommend: a margin under the far side's, never below 1 s.
     const advice = Math.max(1, Math.floor(t * 0.8 * 10) / 10);
     return [
