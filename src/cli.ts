@@ -54,6 +54,13 @@ export function buildProgram(): Command {
     .option('--model <id>', 'the model the streaming check asks')
     .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
     .option('--allow-insecure-key', 'send the API key even over plain http to a host that is not this machine')
+    .option('--repeat <N>', 'take N samples of the path (1 to 10000)')
+    .option('--duration <d>', 'take samples for this long (30s, 10m); with --repeat, whichever ends first')
+    .option('--interval <d>', 'time between the starts of two samples (default 1s, jittered by 10 %)')
+    .option('--concurrency <K>', 'samples in flight at once (default 1, at most 16)')
+    .option('--reuse', "samples reuse pooled keep-alive connections as an SDK's client does")
+    .option('--max-failure-rate <r>', 'the run fails when more than this share of samples fail (default 0)')
+    .option('--capture <file.pcap>', "record the run's packets with tcpdump")
     .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
@@ -140,7 +147,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
   let report: Report;
   try {
-    report = await runDoctor(config, {
+    // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
+    const runner = config.sampling || config.capture ? (await import('./sample/entry.js')).runSampledOrCaptured : runDoctor;
+    report = await runner(config, {
       env: io.env,
       apiKey: key.key,
       keySource: key.source,
