@@ -162,6 +162,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     spinner?.stop();
   }
 
+  if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
   const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
   out(text);
   if (config.output !== undefined) {

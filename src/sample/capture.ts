@@ -55,7 +55,8 @@ export async function startCapture(filter: string, env: Record<string, string | 
     return { packets: 0, filter, warning: 'tcpdump is not installed (Debian/Ubuntu: apt-get install tcpdump); the run went on without a capture' };
   }
   const dir = await mkdtemp(join(tmpdir(), 'upstream-doctor-capture-'));
-  const args = ['-i', 'any', '-n', '-U', '-s', '262144', '-C', String(RING_MB), '-W', String(RING_FILES), '-w', join(dir, 'ring.pcap')];
+  // --immediate-mode: without it the kernel hands packets over in blocks, and a short run ends before the first block.
+  const args = ['-i', 'any', '--immediate-mode', '-n', '-U', '-s', '262144', '-C', String(RING_MB), '-W', String(RING_FILES), '-w', join(dir, 'ring.pcap')];
   // As root, tcpdump would switch to its own user and may then not write into our directory.
   if (process.getuid?.() === 0) args.push('-Z', 'root');
   args.push(filter);

@@ -36,6 +36,9 @@ export interface Quantiles {
   p90: number;
   p99: number;
   max: number;
+  /** How many values, and their sum (for a Prometheus summary's _count and _sum). */
+  count: number;
+  sum: number;
 }
 
 /**
@@ -49,6 +52,7 @@ export class BoundedSeries {
   /** How many values were offered. */
   count = 0;
   private maxSeen = -Infinity;
+  private total = 0;
 
   constructor(
     readonly capacity = 10_000,
@@ -60,6 +64,7 @@ export class BoundedSeries {
   add(v: number): void {
     if (!Number.isFinite(v)) return;
     this.count++;
+    this.total += v;
     if (v > this.maxSeen) this.maxSeen = v;
     if (this.kept < this.capacity) {
       this.values[this.kept++] = v;
@@ -78,7 +83,7 @@ export class BoundedSeries {
     if (this.kept === 0) return undefined;
     const sorted = this.values.slice(0, this.kept).sort();
     const q = (p: number) => round2(percentileSorted(sorted, p)!);
-    return { p50: q(50), p90: q(90), p99: q(99), max: round2(this.maxSeen) };
+    return { p50: q(50), p90: q(90), p99: q(99), max: round2(this.maxSeen), count: this.count, sum: round2(this.total) };
   }
 }
 
