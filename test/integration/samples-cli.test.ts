@@ -59,6 +59,27 @@ describe('a server that resets 30 % of requests, sampled 30 times', () => {
   });
 });
 
+describe('single runs against a flaky server (item 5)', () => {
+  it('never claim a consistent failure or that a retry will not help, whatever one sample saw', async () => {
+    // Every second request reset: some runs see reset-then-200, some 200 at once.
+    const f = await startFlaky({ reset: everyKth(2) });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const run = await runCli([...base(f), '--json'], { env: env() });
+        const text = JSON.stringify(run.report!.diagnoses);
+        expect(text).not.toMatch(/consistent|will not help|won't help/i);
+        expect(run.report!.samples).toBeUndefined();
+        for (const d of run.report!.diagnoses.filter((x) => x.code === 'RESET_BEFORE_HEADERS')) {
+          expect(d.retry).not.toBe('no');
+          expect(d.evidence.join(' ')).toMatch(/one retry on another new connection/);
+        }
+      }
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('a healthy server sampled 100 times', () => {
   let f: FlakyFixture;
   beforeAll(async () => {
