@@ -14,6 +14,7 @@ import { GOALS } from './goals.js';
 import { judge, type ScenarioResult } from './judge.js';
 import { measure } from './measure.js';
 import { SCENARIOS } from './scenarios.js';
+import { samplesMemory, type SamplesMemory } from './samples-memory.js';
 import { renderMisses, renderTable } from './table.js';
 
 interface Options {
@@ -52,6 +53,13 @@ export async function main(argv: string[]): Promise<number> {
     results.push(r);
     process.stderr.write(` wall p50 ${Math.round(r.wallMs.p50)} ms, RSS max ${r.peakRssMb.max.toFixed(1)} MB${r.checks.every((c) => c.ok) ? '' : '  (goal missed)'}\n`);
   }
+  // Memory over 10000 samples (--repeat): a figure, not a goal; skipped by --only unless asked for with --only samples.
+  let samples: SamplesMemory | undefined;
+  if (opts.only.length === 0 || opts.only.includes('samples')) {
+    process.stderr.write('bench: samples memory (--repeat 1000 and 10000) ...');
+    samples = await samplesMemory();
+    process.stderr.write(` ${samples.repeat10000Mb} MB peak for ${samples.samples10000} samples\n`);
+  }
   const misses = renderMisses(results);
   const out = {
     startedAt: started.toISOString(),
@@ -62,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     ok: misses.length === 0,
     misses,
     scenarios: results,
+    ...(samples ? { samplesMemory: samples } : {}),
   };
   const file = join(ROOT, 'bench', 'results.json');
   await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
@@ -69,6 +78,11 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `goals: start-up p50 < ${GOALS.startupP50Ms} ms, healthy p50 < ${GOALS.healthyP50Ms} ms, hostile <= budget sum + ${GOALS.budgetSlackMs} ms (every run), peak RSS < ${GOALS.peakRssMb} MB\n`,
   );
+  if (samples) {
+    process.stdout.write(
+      `samples memory: peak RSS ${samples.repeat1000Mb} MB for --repeat 1000, ${samples.repeat10000Mb} MB for --repeat 10000 (x${samples.growth}; x${samples.vsNode} of node -e 0 at ${samples.nodeBareMb} MB)\n`,
+    );
+  }
   for (const m of misses) process.stdout.write(`${m}\n`);
   process.stdout.write(`${misses.length === 0 ? 'all goals met' : `${misses.length} goal(s) missed`} in ${Math.round(out.benchMs / 1000)} s; details in bench/results.json\n`);
   return misses.length === 0 ? 0 : 1;

@@ -56,6 +56,13 @@ export function buildProgram(): Command {
     .option('--allow-insecure-key', 'send the API key even over plain http to a host that is not this machine')
     .option('--keepalive', 'measure how long an idle keep-alive connection to the target survives, and what a reuse after that gets')
     .option('--keepalive-max <duration>', 'with --keepalive: the longest idle time to try (default: the --timeout budget)')
+    .option('--repeat <N>', 'take N samples of the path (1 to 10000)')
+    .option('--duration <d>', 'take samples for this long (30s, 10m); with --repeat, whichever ends first')
+    .option('--interval <d>', 'time between the starts of two samples (default 1s, jittered by 10 %)')
+    .option('--concurrency <K>', 'samples in flight at once (default 1, at most 16)')
+    .option('--reuse', "samples reuse pooled keep-alive connections as an SDK's client does")
+    .option('--max-failure-rate <r>', 'the run fails when more than this share of samples fail (default 0)')
+    .option('--capture <file.pcap>', "record the run's packets with tcpdump")
     .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
@@ -142,7 +149,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
   let report: Report;
   try {
-    report = await runDoctor(config, {
+    // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
+    const runner = config.sampling || config.capture ? (await import('./sample/entry.js')).runSampledOrCaptured : runDoctor;
+    report = await runner(config, {
       env: io.env,
       apiKey: key.key,
       keySource: key.source,
@@ -155,6 +164,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     spinner?.stop();
   }
 
+  if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
   const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
   out(text);
   if (config.output !== undefined) {

@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 import { parseProxyUrl } from './net/proxy/env.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
+import { parseCapture, parseSampling, type RawSamplingOptions, type SamplingConfig } from './sample/options.js';
 
 export const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic'];
 export const FORMATS = ['human', 'json', 'md', 'junit', 'openmetrics', 'github'] as const;
@@ -68,10 +69,14 @@ export interface Config {
   keepalive?: boolean;
   /** `--keepalive-max`: the longest idle time the keep-alive probe tries, in ms (default: timeoutMs). */
   keepaliveMaxMs?: number;
+  /** A sampled run (`--repeat`, `--duration` ...); undefined for a single run. */
+  sampling?: SamplingConfig;
+  /** `--capture <file.pcap>`: record the run's packets with tcpdump. */
+  capture?: string;
 }
 
 /** The options as commander hands them over (all strings or booleans). */
-export interface RawOptions {
+export interface RawOptions extends RawSamplingOptions {
   provider?: string;
   apiKeyEnv?: string;
   apiKeyFile?: string;
@@ -248,6 +253,8 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     compareDirect: raw.compareDirect ?? false,
     allowInsecureKey: raw.allowInsecureKey ?? false,
     ...keepaliveOptions(raw),
+    sampling: parseSampling(raw),
+    capture: parseCapture(raw.capture),
   };
 }
 

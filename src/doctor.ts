@@ -26,6 +26,8 @@ export interface DoctorOptions {
   /** The stages to run (tests may pass a subset). */
   stages?: readonly Stage[];
   redactor?: Redactor;
+  /** --reuse: the keep-alive pool shared by the samples of a sampled run (sample/pool.ts). */
+  pool?: RunContext['pool'];
 }
 
 /** Placeholder values the catalogue may use in any entry, from the target. */
@@ -48,6 +50,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     state: opts.ca !== undefined ? { ca: opts.ca } : {},
     now: () => performance.now(),
     results: {},
+    ...(opts.pool ? { pool: opts.pool } : {}),
   };
   const runnerOpts = { budgetMs: config.timeoutMs, interrupt: opts.interrupt, events: opts.events };
   const run = await runStages([...(opts.stages ?? STAGES)], ctx, runnerOpts);

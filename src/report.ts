@@ -116,4 +116,8 @@ export interface Report {
   keepalive?: KeepaliveSection | { skipped: string };
   /** A fingerprint of the key used (`sk-…abcd`), never the key. */
   key?: { source: string; fingerprint: string } | null;
+  /** A sampled run (--repeat / --duration): the summary of every sample (shape: SamplesSection in sample/summary.ts). */
+  samples?: import('./sample/summary.js').SamplesSection;
+  /** --capture: the packet capture of the run (shape: CaptureInfo in sample/capture.ts). */
+  capture?: import('./sample/capture.js').CaptureInfo;
 }

@@ -8,6 +8,7 @@
  * Server text is escaped as the runner expects, so a line break inside it can never start a
  * workflow command of its own (`::add-mask::`, `::stop-commands::` ...).
  */
+import { githubSampleNotice } from './samples.js';
 import type { Diagnosis, Report, StageResult } from '../report.js';
 import { compareSentence, sideText } from './compare.js';
 import { formatMs } from './human.js';
@@ -68,6 +69,7 @@ export function renderGithub(report: Report): string {
     out.push(`::error title=${escapeProperty(`upstream-doctor internal error (${e.stage})`)}::${escapeData(`${e.message}\nThis is a bug of upstream-doctor; please report it with the JSON report attached.`)}`);
   }
   if (report.compare) out.push(compareNotice(report.compare));
+  out.push(...githubSampleNotice(report, escapeProperty, escapeData));
   out.push(...stageGroup(`upstream-doctor stages for ${report.target.url}`, report.stages));
   if (report.compare) out.push(...stageGroup(`upstream-doctor stages for ${report.target.url} without the proxy`, report.compare.direct.stages));
   const root = report.rootCause ? ` · root cause ${report.rootCause}` : '';

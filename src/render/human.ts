@@ -5,6 +5,7 @@ import type { RenderOptions } from './index.js';
 import { compareSentence } from './compare.js';
 import { waterfall } from './waterfall.js';
 import { arrivalStrip, STRIP_LEGEND } from './strip.js';
+import { humanSamples } from './samples.js';
 
 const SYMBOL: Record<StageStatus, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-' };
 
@@ -58,6 +59,8 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   }
   const strip = arrivalStrip(report, opts.width ?? 72);
   if (strip) out.push('', c.bold('stream arrivals'), `  ${strip}`, c.gray(`  ${STRIP_LEGEND}`));
+  if (report.samples) out.push('', c.bold(`samples${report.interrupted ? ' (interrupted: the samples taken so far)' : ''}`), ...humanSamples(report, opts.width ?? 72));
+  if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
   if (report.diagnoses.length > 0) out.push('');
   for (const d of report.diagnoses) {
     out.push(...diagnosisBlock(c, d, d.code === report.rootCause));

@@ -8,6 +8,8 @@
 import { ExitCode } from '../exit.js';
 import { STAGE_IDS, type Diagnosis, type Report, type StageId, type StageResult } from '../report.js';
 import { element, xmlText } from './xml.js';
+import { junitSampleCases } from './samples.js';
+import { samplesFail } from '../sample/summary.js';
 
 type Outcome = 'pass' | 'failure' | 'error' | 'skipped';
 
@@ -158,6 +160,13 @@ export function renderJunit(report: Report): string {
     suites.push(direct.xml);
     const d = direct.totals;
     all = { ...totals, tests: totals.tests + d.tests, failures: totals.failures + d.failures, errors: totals.errors + d.errors, skipped: totals.skipped + d.skipped };
+  }
+  // A sampled run: a suite `samples` with one testcase per distinct outcome and its count.
+  if (report.samples) {
+    const sc = junitSampleCases(report, samplesFail(report.samples));
+    const st = totalsOf(sc, report.samples.spanMs, report.startedAt);
+    suites.push(suiteXml('samples', st, report.host?.hostname, [['target', t.url], ['samples', String(report.samples.count)], ['failed', String(report.samples.failed)]], `upstream-doctor.samples.${t.host}`, sc));
+    all = { ...all, tests: all.tests + st.tests, failures: all.failures + st.failures };
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'upstream-doctor', ...all }, `\n  ${suites.join('\n  ')}\n`)}\n`;
 }

@@ -12,6 +12,7 @@
  */
 import type { Report, StageId } from '../report.js';
 import { pathWorks } from './compare.js';
+import { sampleMetricLines } from './samples.js';
 import { earliestCertExpiryOf, httpStatusOf, httpTimingsOf, httpVersionOf, stageById } from './facts.js';
 
 type Labels = Record<string, string>;
@@ -162,6 +163,7 @@ export function renderOpenMetrics(report: Report): string {
     lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${f.name} gauge`);
     for (const s of f.samples) lines.push(sample(f.name, s.labels, s.value));
   }
+  lines.push(...sampleMetricLines(report, labelValue));
   lines.push('# EOF');
   return `${lines.join('\n')}\n`;
 }

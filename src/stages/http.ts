@@ -125,7 +125,8 @@ export const httpStage: Stage = {
     const plan = planKeyCheck(ctx);
     let probe = await probeHttp(ctx, plan.spec, signal, deadline);
     let attempts = 1;
-    // A reset before headers: try once more on a new connection to tell a flaky path from a consistent one.
+    // A reset before headers: try once more on a new connection. One retry tells "not every time" from
+    // "again", never how often: only a sampled run (--repeat) measures that, so the evidence says just what happened.
     const firstFact = probe.error?.facts.fact;
     const first = probe;
     if (!probe.response && probe.error && !probe.error.timedOut && (firstFact === 'reset' || firstFact === 'closed') && probe.error.phase !== 'connect' && probe.error.phase !== 'tls' && deadline - ctx.now() > 500) {
@@ -136,15 +137,16 @@ export const httpStage: Stage = {
     const opts = { keyWithheld: plan.keyWithheld === 'insecure', host: ctx.config.target.host, overrideFlag: INSECURE_KEY_FLAG };
     let findings = classifyExchange(outcome, opts);
     if (attempts === 2 && probe.response) {
-      // The second connection got an answer: the reset is intermittent, a warning beside what the answer means.
+      // The second connection got an answer: a warning beside what the answer means.
       const reset = classifyExchange(outcomeOf(ctx, plan, first), { ...opts, keyWithheld: false })[0]!;
       reset.severity = 'warning';
       reset.retry = 'once';
-      reset.evidence.push(`a second attempt on another new connection got HTTP ${probe.response.status}: the reset is intermittent`);
+      reset.evidence.push(`one retry on another new connection got HTTP ${probe.response.status}: the reset does not happen every time; one run cannot say how often (measure it with --repeat 50)`);
       findings = [...findings, reset];
     } else if (attempts === 2 && findings[0]) {
-      findings[0].evidence.push('a second attempt on another new connection failed the same way: the failure is consistent, so a retry will not help');
-      findings[0].retry = 'no';
+      findings[0].evidence.push('one retry on another new connection failed the same way; two attempts cannot show whether it always fails or how often (measure it with --repeat 50)');
+      // One failed retry does not prove retries useless (contract: no such claim from one sample).
+      findings[0].retry = 'yes';
     }
     const t0 = ctx.config.target;
     // The catalogue's commands name the target: {host}, {port}, {url}.

@@ -95,6 +95,8 @@ export interface RunContext {
   now: () => number;
   /** Results of the stages that ran before, by id. */
   results: Partial<Record<StageId, { status: StageStatus; data: Record<string, unknown> }>>;
+  /** --reuse: the keep-alive pool the samples' HTTP requests share (sample/pool.ts). */
+  pool?: import('../net/http/probe.js').ConnectionPool;
 }
 
 export type SkipDecision = { run: true } | { run: false; reason: string };

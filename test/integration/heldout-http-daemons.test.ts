@@ -48,12 +48,13 @@ function noKeyLeak(out: string): void {
 }
 
 describe.skipIf(nginxPath() === undefined)('held-out: nginx configured differently', () => {
-  it('return 444 (close without an answer): RESET_BEFORE_HEADERS by FIN, consistent, exit 14', async () => {
+  it('return 444 (close without an answer): RESET_BEFORE_HEADERS by FIN, one retry failed too (no claim of consistency), exit 14', async () => {
     const ngx = await track(startNginx({ server: 'location / { return 444; }' }));
     const run = await runCli([`${ngx.url}/v1`, '--provider', 'openai-compatible', '--json', '--allow-insecure-key'], { env: env() });
     expect(run.code).toBe(14);
     const d = run.report!.diagnoses[0]!;
-    expect(d).toMatchObject({ code: 'RESET_BEFORE_HEADERS', retry: 'no', details: { how: 'fin', bytesRead: 0, fresh: true } });
+    expect(d).toMatchObject({ code: 'RESET_BEFORE_HEADERS', retry: 'yes', details: { how: 'fin', bytesRead: 0, fresh: true } });
+    expect(d.evidence.join('\n')).toContain('one retry on another new connection failed the same way');
     expect((d.details as { bytesWritten: number }).bytesWritten).toBeGreaterThan(100);
     expect(stageOf(run.report!, 'http').data).toMatchObject({ attempts: 2 });
     noKeyLeak(run.stdout);

@@ -54,7 +54,7 @@ const gatewayTimeout: CatalogueEntry = {
   exitCode: 17,
   title: 'An intermediary timed out waiting for its upstream',
   explanation:
-    'A gateway gave up waiting for the upstream\'s response (504, Cloudflare 524, Envoy "upstream request timeout"). LLM requests that generate long answers without streaming often outlast gateway defaults; an elapsed time that matches a default (Envoy 15 s, AWS API Gateway 29 s, nginx, ALB and Kong 60 s, Cloudflare 100 to 120 s, 300 s idle timeouts) says which hop gave up. Repeating the same request will time out the same way.',
+    'A gateway gave up waiting for the upstream\'s response (504, Cloudflare 524, Envoy "upstream request timeout"). LLM requests that generate long answers without streaming often outlast gateway defaults; an elapsed time that matches a default (Envoy 15 s, AWS API Gateway 29 s, nginx, ALB and Kong 60 s, Cloudflare 100 to 120 s, 300 s idle timeouts) says which hop gave up. A request that is this slow every time will meet the same limit again; one run cannot tell that from an upstream that is only sometimes slow (`--repeat` measures it).',
   origin: 'gateway',
   owner: 'gateway',
   retry: 'no',

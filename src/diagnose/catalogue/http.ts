@@ -15,7 +15,7 @@ const transportEntries: CatalogueEntry[] = [
     exitCode: 14,
     title: 'The connection was reset or closed before any response header',
     explanation:
-      'The request went out, and the connection died before a status line came back: a TCP RST (something refused to carry on) or a FIN (the peer hung up). The tool opened a fresh connection for the probe, so a stale pooled connection is ruled out for this run; in applications the most common cause is exactly that, a keep-alive connection the server or a middlebox had already dropped (Anthropic closes idle connections after 400 s). A reset that repeats on new connections points at a firewall, a proxy or a server that rejects the request itself.',
+      'The request went out, and the connection died before a status line came back: a TCP RST (something refused to carry on) or a FIN (the peer hung up). Unless --reuse was given, the tool opened a fresh connection for the probe, so a stale pooled connection is ruled out for this run; in applications the most common cause is exactly that, a keep-alive connection the server or a middlebox had already dropped (Anthropic closes idle connections after 400 s). A reset that repeats on new connections points at a firewall, a proxy or a server that rejects the request itself.',
     origin: 'unknown',
     owner: 'network',
     retry: 'once',

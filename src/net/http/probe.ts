@@ -51,7 +51,7 @@ export interface ProbeResult {
   /** Request bytes on the wire (TLS records included), and response bytes read. */
   bytesWritten: number;
   bytesRead: number;
-  /** Always true: every probe opens its own connection (a stale pooled one cannot be the cause). */
+  /** True when the probe opened its own connection (always, except with --reuse, where a pooled one may be reused). */
   fresh: boolean;
   httpVersion: string;
   /** Milliseconds from the request being written to the headers or the failure. */
@@ -68,26 +68,52 @@ export interface ProbeResult {
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
 
+/**
+ * A connection and what is known of it, shared by the probes that use it: one probe normally, the
+ * samples of --reuse through the pool (sample/pool.ts). `user` is the probe using it now: a Client
+ * that reconnects dials with that probe's context and signal, and its marks go to that probe.
+ */
+export interface PooledConnection {
+  client?: Client;
+  raw?: Socket;
+  sock?: Socket;
+  /** The peer's FIN was read on this connection. */
+  peerFin: boolean;
+  user?: { ctx: RunContext; signal: AbortSignal; connected(): void; tlsStarted(): void; tlsDone(): void; ready(): void };
+}
+
+/** What probeHttp needs of the --reuse pool. */
+export interface ConnectionPool {
+  checkout(): PooledConnection | undefined;
+  opening(): void;
+  checkin(conn: PooledConnection, healthy: boolean): void;
+  settings: { keepaliveExpirySeconds: number };
+}
+
 export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number): Promise<ProbeResult> {
   const now = ctx.now;
   const t = ctx.config.target;
   const m: { start: number; connected?: number; tls?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
   let phase: ExchangePhase = 'connect';
-  let raw: Socket | undefined;
-  let sock: Socket | undefined;
+  const pool = ctx.pool;
+  const pooled = pool?.checkout();
+  const h: PooledConnection = pooled ?? { peerFin: false };
   let base = { w: 0, r: 0 };
   let request: unknown;
-  let peerFin = false;
 
   const onSendHeaders = (msg: unknown) => {
     const o = msg as { socket?: unknown; request?: unknown };
-    if (o.socket !== sock || sock === undefined) return;
+    if (o.socket !== h.sock || h.sock === undefined) return;
     request = o.request;
     phase = 'send';
     // Passive: undici already listens for 'readable', so one more listener changes no flow.
-    sock.on('readable', () => {
-      if (m.firstByte === undefined && raw && raw.bytesRead > base.r) m.firstByte = now();
-    });
+    const sock = h.sock;
+    const onReadable = () => {
+      if (m.firstByte === undefined && h.raw && h.raw.bytesRead > base.r) m.firstByte = now();
+    };
+    sock.on('readable', onReadable);
+    // A pooled socket outlives this probe: take the listener off again.
+    signal.addEventListener('abort', () => sock.off('readable', onReadable), { once: true });
   };
   const onBodySent = (msg: unknown) => {
     if ((msg as { request?: unknown }).request !== request || request === undefined) return;
@@ -98,38 +124,63 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   subscribe('undici:request:bodySent', onBodySent);
 
   const remaining = () => Math.max(1, Math.ceil(deadline - now()));
-  const client = new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
-    connect: (_opts, cb) => {
-      (async () => {
-        raw = await openRaw(ctx, signal);
-        // Passive: 'end' is emitted only once whoever reads the socket (undici, or TLS) reads the FIN.
-        raw.once('end', () => {
-          peerFin = true;
-        });
-        m.connected = now();
-        if (t.scheme === 'https') {
-          phase = 'tls';
-          sock = await startTls(ctx, raw, signal);
-          m.tls = now();
-        } else sock = raw;
-        base = { w: raw.bytesWritten, r: raw.bytesRead };
-        phase = 'send';
-        return sock;
-      })().then(
-        (s) => cb(null, s),
-        (err: Error) => {
-          raw?.destroy();
-          cb(err, null);
-        },
-      );
+  h.user = {
+    ctx,
+    signal,
+    connected: () => (m.connected = now()),
+    tlsStarted: () => (phase = 'tls'),
+    tlsDone: () => (m.tls = now()),
+    ready: () => {
+      base = { w: h.raw!.bytesWritten, r: h.raw!.bytesRead };
+      phase = 'send';
     },
-    // The stage's signal is the real deadline; undici's own timers only back it up.
-    headersTimeout: remaining() + 1000,
-    bodyTimeout: remaining() + 1000,
-    pipelining: 1,
-  });
+  };
+  if (pooled && h.raw) {
+    base = { w: h.raw.bytesWritten, r: h.raw.bytesRead };
+    phase = 'send';
+  }
+  if (!pooled) pool?.opening();
+  const client =
+    h.client ??
+    new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
+      connect: (_opts, cb) => {
+        const u = h.user!;
+        let raw: Socket | undefined;
+        (async () => {
+          raw = await openRaw(u.ctx, u.signal);
+          h.raw = raw;
+          h.peerFin = false;
+          // Passive: 'end' is emitted only once whoever reads the socket (undici, or TLS) reads the FIN.
+          raw.once('end', () => {
+            h.peerFin = true;
+          });
+          u.connected();
+          if (t.scheme === 'https') {
+            u.tlsStarted();
+            h.sock = await startTls(u.ctx, raw, u.signal);
+            u.tlsDone();
+          } else h.sock = raw;
+          u.ready();
+          return h.sock;
+        })().then(
+          (s) => cb(null, s),
+          (err: Error) => {
+            raw?.destroy();
+            cb(err, null);
+          },
+        );
+      },
+      // The stage's signal is the real deadline; undici's own timers only back it up.
+      headersTimeout: remaining() + 1000,
+      bodyTimeout: remaining() + 1000,
+      pipelining: 1,
+      // --reuse keeps idle connections as long as the pool says (httpx ignores the server's
+      // Keep-Alive hint); a threshold far below zero makes undici's cap the pool's expiry.
+      ...(pool ? { keepAliveTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveMaxTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveTimeoutThreshold: -3_600_000 } : {}),
+    });
+  h.client = client;
 
-  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
+  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: !pooled, httpVersion: '1.1', peerFin: false };
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();
@@ -152,14 +203,19 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   } finally {
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
     unsubscribe('undici:request:bodySent', onBodySent);
-    result.peerFin = peerFin;
-    if (raw) {
-      result.bytesWritten = raw.bytesWritten - base.w;
-      result.bytesRead = raw.bytesRead - base.r;
+    result.peerFin = h.peerFin;
+    if (h.raw) {
+      result.bytesWritten = h.raw.bytesWritten - base.w;
+      result.bytesRead = h.raw.bytesRead - base.r;
     }
-    // destroy(), not close(): a hostile server must not keep us waiting for a graceful end.
-    await client.destroy().catch(() => undefined);
-    raw?.destroy();
+    h.user = undefined;
+    if (pool) {
+      pool.checkin(h, result.response !== undefined && result.error === undefined && !result.response.body.error && !h.peerFin);
+    } else {
+      // destroy(), not close(): a hostile server must not keep us waiting for a graceful end.
+      await client.destroy().catch(() => undefined);
+      h.raw?.destroy();
+    }
   }
   const end = now();
   const tm = result.timings;

@@ -1,0 +1,163 @@
+/**
+ * --capture <file.pcap>: tcpdump records the run's packets to and from the chosen addresses and
+ * port. tcpdump writes into a ring of files in a temporary directory (-C/-W: disk bounded however
+ * long the run); at the end the packets are copied to the file — all of them for a single run,
+ * only those inside the time windows of failing samples for a sampled run. Without tcpdump (or
+ * without the right to capture) the run goes on and the report says why there is no capture.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CaptureInfo {
+  /** The pcap file written (absent when no capture could be made). */
+  file?: string;
+  /** Packets in the file. */
+  packets: number;
+  /** The tcpdump filter used. */
+  filter: string;
+  /** Which packets were kept: every packet of the run, or those of failing samples. */
+  kept?: 'all' | 'failing-samples';
+  /** Why there is no capture (tcpdump missing, not permitted ...). */
+  warning?: string;
+}
+
+/** Ring of at most RING_FILES × RING_MB megabytes in the temporary directory. */
+const RING_MB = 16;
+const RING_FILES = 4;
+/** Packets this long before and after a failing sample's window are kept too (handshake, late RST). */
+const WINDOW_PAD_MS = 200;
+
+/** `tcp and ((host A and port P) or (host B and port P))`: the run's traffic to its first hop only. */
+export function captureFilter(endpoints: Array<{ address: string; port: number }>): string {
+  const terms = [...new Set(endpoints.map((e) => `(host ${e.address} and port ${e.port})`))];
+  return terms.length > 0 ? `tcp and (${terms.join(' or ')})` : 'tcp';
+}
+
+export interface RunningCapture {
+  filter: string;
+  /** Stop tcpdump and write the packets inside `windows` (epoch ms pairs; undefined: all) to `file`. */
+  finish(file: string, windows?: Array<[number, number]>): Promise<CaptureInfo>;
+}
+
+function which(cmd: string, path: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const p = spawn('sh', ['-c', `command -v ${cmd}`], { env: { PATH: path ?? '' }, stdio: 'ignore' });
+    p.on('error', () => resolve(false));
+    p.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** Start tcpdump; a CaptureInfo with a warning when it cannot run. */
+export async function startCapture(filter: string, env: Record<string, string | undefined>): Promise<RunningCapture | CaptureInfo> {
+  if (!(await which('tcpdump', env.PATH))) {
+    return { packets: 0, filter, warning: 'tcpdump is not installed (Debian/Ubuntu: apt-get install tcpdump); the run went on without a capture' };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'upstream-doctor-capture-'));
+  // --immediate-mode: without it the kernel hands packets over in blocks, and a short run ends before the first block.
+  const args = ['-i', 'any', '--immediate-mode', '-n', '-U', '-s', '262144', '-C', String(RING_MB), '-W', String(RING_FILES), '-w', join(dir, 'ring.pcap')];
+  // As root, tcpdump would switch to its own user and may then not write into our directory.
+  if (process.getuid?.() === 0) args.push('-Z', 'root');
+  args.push(filter);
+  let stderr = '';
+  const child: ChildProcess = spawn('tcpdump', args, { env: { PATH: env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ready = await new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), 5000);
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (/listening on/.test(stderr)) {
+        clearTimeout(t);
+        resolve(true);
+      }
+    });
+    child.on('error', () => resolve(false));
+    child.on('exit', () => resolve(false));
+  });
+  if (!ready) {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    const why = stderr.split('\n').find((l) => /tcpdump:/.test(l))?.trim() ?? 'it did not start within 5 s';
+    return { packets: 0, filter, warning: `tcpdump could not capture (${why}); the run went on without a capture` };
+  }
+  return {
+    filter,
+    async finish(file, windows) {
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else child.once('exit', () => resolve());
+      });
+      // tcpdump flushes its buffered packets on SIGINT/SIGTERM; give the last packets a moment first.
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+      try {
+        const names = (await readdir(dir)).filter((n) => n.startsWith('ring.pcap')).sort(ringOrder);
+        const files = await Promise.all(names.map((n) => readFile(join(dir, n))));
+        const { pcap, packets } = mergePcaps(files, windows);
+        await writeFile(file, pcap);
+        return { file, packets, filter, kept: windows ? 'failing-samples' : 'all' };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** ring.pcap, ring.pcap1 ... in the order tcpdump wrote them is not known after wrapping: packets are sorted by time anyway. */
+function ringOrder(a: string, b: string): number {
+  return Number(a.slice(9) || 0) - Number(b.slice(9) || 0);
+}
+
+interface Packet {
+  ts: number;
+  bytes: Buffer;
+}
+
+/** Read the records of a classic pcap file (either byte order, µs or ns timestamps); a truncated tail is ignored. */
+export function readPcap(buf: Buffer): { header: Buffer; packets: Packet[] } | undefined {
+  if (buf.length < 24) return undefined;
+  const magic = buf.readUInt32LE(0);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  const be = buf.readUInt32BE(0) === 0xa1b2c3d4 || buf.readUInt32BE(0) === 0xa1b23c4d;
+  if (!le && !be) return undefined;
+  const nano = (le ? magic : buf.readUInt32BE(0)) === 0xa1b23c4d;
+  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const packets: Packet[] = [];
+  let o = 24;
+  while (o + 16 <= buf.length) {
+    const sec = u32(o);
+    const frac = u32(o + 4);
+    const len = u32(o + 8);
+    if (o + 16 + len > buf.length) break;
+    packets.push({ ts: sec * 1000 + (nano ? frac / 1e6 : frac / 1e3), bytes: buf.subarray(o, o + 16 + len) });
+    o += 16 + len;
+  }
+  return { header: buf.subarray(0, 24), packets };
+}
+
+/** One pcap from the ring's files, in time order, keeping only packets inside the windows (when given). */
+export function mergePcaps(files: Buffer[], windows?: Array<[number, number]>): { pcap: Buffer; packets: number } {
+  let header: Buffer | undefined;
+  const all: Packet[] = [];
+  for (const f of files) {
+    const r = readPcap(f);
+    if (!r) continue;
+    header ??= r.header;
+    all.push(...r.packets);
+  }
+  if (!header) {
+    // An empty but valid pcap (Linux cooked v1 link type, as `-i any` gives).
+    header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(262144, 16);
+    header.writeUInt32LE(113, 20);
+  }
+  all.sort((a, b) => a.ts - b.ts);
+  const keep = windows ? all.filter((p) => windows.some(([s, e]) => p.ts >= s - WINDOW_PAD_MS && p.ts <= e + WINDOW_PAD_MS)) : all;
+  return { pcap: Buffer.concat([header, ...keep.map((p) => p.bytes)]), packets: keep.length };
+}
