@@ -135,7 +135,8 @@ describe('the GitHub Action', () => {
   });
 
   it('bad inputs fail the step with one error annotation and exit 2', async () => {
-    for (const inputs of [{ target: ' ' }, { target: `127.0.0.1:${closed}`, stream: 'maybe' }, { target: `127.0.0.1:${closed}`, format: 'xml' }]) {
+    const badInputs: Array<Record<string, string>> = [{ target: ' ' }, { target: `127.0.0.1:${closed}`, stream: 'maybe' }, { target: `127.0.0.1:${closed}`, format: 'xml' }];
+    for (const inputs of badInputs) {
       const r = await runAction(inputs, dir);
       expect(r.status).toBe(2);
       expect(r.stdout).toMatch(/^::error title=upstream-doctor::/m);
