@@ -117,4 +117,11 @@ describe.skipIf(!hasCommand('prometheus'))('a real Prometheus scrapes diagnose s
     expect(up.map((u) => u.value[1])).toEqual(['1']);
     expect(serve.output()).not.toContain(KEY);
   }, 60_000);
+
+  it('SIGTERM ends the exporter cleanly (exit 0) while Prometheus keeps scraping it', async () => {
+    const exited = new Promise<number | null>((resolve) => serve.child.once('exit', (code) => resolve(code)));
+    serve.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(serve.output()).toContain('diagnose serve: stopped');
+  }, 30_000);
 });

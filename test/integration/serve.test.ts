@@ -146,6 +146,22 @@ describe('diagnose serve', () => {
     expect(page).toContain('TCP_REFUSED');
   });
 
+  it('--allow-any-target probes URLs outside the file with the module\'s options, and still refuses bad ones', async () => {
+    const any = await startServe(['--config', config, '--allow-any-target'], env);
+    try {
+      const url = encodeURIComponent(`${healthy.url}/v1/`);
+      const ok = await (await fetch(`${any.base}/probe?target=${url}&module=quick`)).text();
+      expect(ok).toMatch(/^probe_success 1$/m);
+      const outside = await (await fetch(`${any.base}/probe?target=${encodeURIComponent(`http://127.0.0.1:${closedPort}/elsewhere`)}`)).text();
+      expect(outside).toMatch(/^upstream_doctor_exit_code 11$/m);
+      const bad = await fetch(`${any.base}/probe?target=${encodeURIComponent('ftp://127.0.0.1/')}`);
+      expect(bad.status).toBe(400);
+      expect((await bad.text()).trim().split('\n')).toHaveLength(1);
+    } finally {
+      await any.stop();
+    }
+  });
+
   it('stopping drains: a probe in flight is still answered, then the server closes', async () => {
     const other = await startServe(['--config', config], env);
     const pending = fetch(`${other.base}/probe?target=slow`).then(async (r) => [r.status, await r.text()] as const);
