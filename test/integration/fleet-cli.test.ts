@@ -90,6 +90,42 @@ describe('several targets (diagnose A B C, --config)', () => {
     expect(r.code).toBe(0);
   });
 
+  it('each target keeps its own options: a pinned name, a dead proxy, no proxy', async () => {
+    const file = join(dir, 'own-options.yaml');
+    await writeFile(
+      file,
+      [
+        'defaults:',
+        '  provider: openai-compatible',
+        '  api-key-env: FLEET_KEY',
+        'targets:',
+        '  pinned:',
+        `    url: http://api.fleet.test:${healthy.port}/v1`,
+        `    resolve: api.fleet.test:${healthy.port}:127.0.0.1`,
+        '    allow-insecure-key: true # plain http to a name that is not this machine',
+        '  through-dead-proxy:',
+        `    url: ${healthy.url}/v1`,
+        `    proxy: http://127.0.0.1:${closedPort}`,
+        '  direct:',
+        `    url: ${healthy.url}/v1`,
+        '    no-proxy: true',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['--config', file, '--json', '--parallel', '1'], { env });
+    const byName = Object.fromEntries(r.reports!.map((x) => [x.target.name, x]));
+    expect(byName.pinned!.exitCode).toBe(0);
+    expect(byName.pinned!.target.host).toBe('api.fleet.test');
+    expect(byName['through-dead-proxy']!.rootCause).toBe('PROXY_UNREACHABLE');
+    expect(byName.direct!.exitCode).toBe(0);
+    expect(byName.direct!.target.via).toBe('direct');
+    expect(r.code).toBe(13);
+    // Without its allow-insecure-key the same pinned target keeps the key to itself (and is refused).
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/ +allow-insecure-key: true.*\n/, ''));
+    const withheld = await runCli(['--config', file, 'pinned', '--json'], { env });
+    expect(withheld.reports![0]!.rootCause).toBe('KEY_NOT_SENT_INSECURE');
+  });
+
   it.skipIf(!hasCommand('xmllint'))('JUnit: a suite per target, valid against the XSD', async () => {
     const r = await runCli(['--config', config, '--format', 'junit'], { env });
     const lint = xmllintJunit(r.stdout);
