@@ -40,6 +40,8 @@ function machine() {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `npm run bench:serve`: the exporter under load (bench/serve.ts), a run of its own.
+  if (argv[0] === 'serve') return (await import('./serve.js')).serveBench();
   const opts = parseArgs(argv);
   const chosen = SCENARIOS.filter((s) => opts.only.length === 0 || opts.only.some((o) => s.id.includes(o)));
   const started = new Date();

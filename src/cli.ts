@@ -26,6 +26,8 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Aborted on SIGINT. */
   interrupt?: AbortSignal;
+  /** Calls back on SIGTERM (diagnose serve drains its probes then); registered only by commands that want it. */
+  onTerminate?: (cb: () => void) => void;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -35,7 +37,9 @@ function collect(value: string, previous: string[] = []): string[] {
 export function buildProgram(): Command {
   const program = new Command('diagnose')
     .description('Why can this machine not talk to an LLM API? A staged probe: env, DNS, TCP, proxy, TLS, HTTP, stream.')
-    .argument('[target]', 'host, host:port, [v6]:port or URL (https://api.openai.com/v1)')
+    .argument('[targets...]', 'host, host:port, [v6]:port or URL (https://api.openai.com/v1); several run together')
+    .option('--config <file>', 'a YAML file of named targets with their own options (schema/config.schema.json); names after it pick some')
+    .option('--parallel <n>', 'with several targets: how many run at once (default 4)')
     .option('--provider <name>', 'openai, anthropic, azure-openai, gemini, openai-compatible, generic (inferred from the host)')
     .option('--api-key-env <VAR>', 'read the API key from this environment variable')
     .option('--api-key-file <path>', 'read the API key from a file (- for stdin)')
@@ -80,6 +84,8 @@ function colorEnabled(io: Io, isTTY: boolean): boolean {
 
 /** Parse argv (without node and script), run, write outputs; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  // `diagnose serve ...`: the exporter, an entry of its own.
+  if (argv[0] === 'serve') return (await import('./serve.js')).serveMain(argv.slice(1), io);
   const redactor = new Redactor();
   const out = (s: string) => io.stdout.write(redactor.scrub(s));
   const err = (s: string) => io.stderr.write(redactor.scrub(s));
@@ -95,11 +101,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   });
 
   let targetArg: string | undefined;
-  let raw: RawOptions & { explain?: string };
+  let raw: RawOptions & { explain?: string; config?: string; parallel?: string };
   try {
     program.parse(argv, { from: 'user' });
     targetArg = program.args[0];
     raw = program.opts();
+    if (program.args.length > 1 || raw.config !== undefined) {
+      const { fleetMain } = await import('./fleet/main.js');
+      return fleetMain({ targets: program.args, raw, program }, { ...io, color: colorEnabled(io, io.stdoutIsTTY) }, redactor);
+    }
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
@@ -198,6 +208,7 @@ export function run(): void {
     controller.abort(new Error('SIGINT'));
   });
   const io: Io = {
+    onTerminate: (cb) => process.once('SIGTERM', cb),
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,

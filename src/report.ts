@@ -72,6 +72,8 @@ export interface TargetInfo {
   via: 'direct' | 'proxy';
   /** The proxy URL with credentials removed, when via is `proxy`. */
   proxy?: string;
+  /** The target's name in a --config file, when the run came from one. */
+  name?: string;
 }
 
 /** A bug of the tool itself, met while running a stage. */

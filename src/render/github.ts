@@ -34,8 +34,9 @@ function plain(s: string): string {
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'notice' } as const;
 
-function annotation(d: Diagnosis, isRoot: boolean): string {
-  const title = `${d.code} (${d.stage}${isRoot ? ', root cause' : ''})`;
+function annotation(d: Diagnosis, isRoot: boolean, name?: string): string {
+  // Several targets: each annotation says which target it is about.
+  const title = `${name !== undefined ? `${name}: ` : ''}${d.code} (${d.stage}${isRoot ? ', root cause' : ''})`;
   const lines = [d.title];
   for (const e of d.evidence) lines.push(`- ${e}`);
   d.remediation.forEach((r, i) => {
@@ -64,7 +65,7 @@ function compareNotice(c: NonNullable<Report['compare']>): string {
 }
 
 export function renderGithub(report: Report): string {
-  const out = report.diagnoses.map((d) => annotation(d, d.code === report.rootCause));
+  const out = report.diagnoses.map((d) => annotation(d, d.code === report.rootCause, report.target.name));
   for (const e of report.internalErrors ?? []) {
     out.push(`::error title=${escapeProperty(`upstream-doctor internal error (${e.stage})`)}::${escapeData(`${e.message}\nThis is a bug of upstream-doctor; please report it with the JSON report attached.`)}`);
   }

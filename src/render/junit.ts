@@ -92,7 +92,7 @@ function casesOf(run: RunFacts, stages: StageResult[], diagnoses: Diagnosis[]): 
   return cases;
 }
 
-interface Totals {
+export interface Totals {
   tests: number;
   failures: number;
   errors: number;
@@ -131,10 +131,11 @@ function directSuite(report: Report, c: NonNullable<Report['compare']>): { xml: 
     ['verdict', c.direct.verdict],
     ['rootCause', c.direct.rootCause],
   ];
-  return { xml: suiteXml('direct', totals, report.host?.hostname, props, `upstream-doctor.direct.${report.target.host}`, cases), totals };
+  return { xml: suiteXml(report.target.name !== undefined ? `direct ${report.target.name}` : 'direct', totals, report.host?.hostname, props, `upstream-doctor.direct.${report.target.name ?? report.target.host}`, cases), totals };
 }
 
-export function renderJunit(report: Report): string {
+/** The testsuite(s) of one run (a second one under --compare-direct) and their summed counts. */
+export function junitSuites(report: Report): { suites: string[]; totals: Totals } {
   const run: RunFacts = { strictFail: report.exitCode === ExitCode.STRICT_WARNINGS, bugs: report.internalErrors ?? [] };
   const cases = casesOf(run, report.stages, report.diagnoses);
   const totals = totalsOf(cases, report.durationMs, report.startedAt);
@@ -142,6 +143,7 @@ export function renderJunit(report: Report): string {
   const props: Array<[string, string | undefined]> = [
     ['target', t.url],
     ['input', t.input],
+    ['name', t.name],
     ['provider', t.provider],
     ['via', t.via === 'proxy' ? `proxy ${t.proxy ?? ''}`.trim() : 'direct'],
     ['verdict', report.verdict],
@@ -152,21 +154,37 @@ export function renderJunit(report: Report): string {
     ['toolVersion', report.tool.version],
     ['node', report.host?.node],
   ];
-  const suites = [suiteXml(`upstream-doctor ${t.url}`, totals, report.host?.hostname, props, `upstream-doctor.${t.host}`, cases)];
+  // Several targets (a named run): the name keeps each target's suite and testcases apart.
+  const suiteName = t.name !== undefined ? `upstream-doctor ${t.name} ${t.url}` : `upstream-doctor ${t.url}`;
+  const suites = [suiteXml(suiteName, totals, report.host?.hostname, props, `upstream-doctor.${t.name ?? t.host}`, cases)];
   // The outer counts add up every suite, as JUnit readers expect of <testsuites>.
   let all = totals;
   if (report.compare) {
     const direct = directSuite(report, report.compare);
     suites.push(direct.xml);
-    const d = direct.totals;
-    all = { ...totals, tests: totals.tests + d.tests, failures: totals.failures + d.failures, errors: totals.errors + d.errors, skipped: totals.skipped + d.skipped };
+    all = addTotals(totals, direct.totals);
   }
   // A sampled run: a suite `samples` with one testcase per distinct outcome and its count.
   if (report.samples) {
     const sc = junitSampleCases(report, samplesFail(report.samples));
     const st = totalsOf(sc, report.samples.spanMs, report.startedAt);
-    suites.push(suiteXml('samples', st, report.host?.hostname, [['target', t.url], ['samples', String(report.samples.count)], ['failed', String(report.samples.failed)]], `upstream-doctor.samples.${t.host}`, sc));
-    all = { ...all, tests: all.tests + st.tests, failures: all.failures + st.failures };
+    suites.push(suiteXml('samples', st, report.host?.hostname, [['target', t.url], ['samples', String(report.samples.count)], ['failed', String(report.samples.failed)]], `upstream-doctor.samples.${t.name ?? t.host}`, sc));
+    all = addTotals(all, st);
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'upstream-doctor', ...all }, `\n  ${suites.join('\n  ')}\n`)}\n`;
+  return { suites, totals: all };
+}
+
+/** Counts of two suites together (the time and timestamp of the first). */
+export function addTotals(a: Totals, b: Totals): Totals {
+  return { ...a, tests: a.tests + b.tests, failures: a.failures + b.failures, errors: a.errors + b.errors, skipped: a.skipped + b.skipped };
+}
+
+/** The <testsuites> document around suites. */
+export function junitDocument(suites: string[], totals: Totals): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'upstream-doctor', ...totals }, `\n  ${suites.join('\n  ')}\n`)}\n`;
+}
+
+export function renderJunit(report: Report): string {
+  const { suites, totals } = junitSuites(report);
+  return junitDocument(suites, totals);
 }

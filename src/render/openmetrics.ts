@@ -17,7 +17,7 @@ import { earliestCertExpiryOf, httpStatusOf, httpTimingsOf, httpVersionOf, stage
 
 type Labels = Record<string, string>;
 
-interface Family {
+export interface Family {
   name: string;
   help: string;
   samples: Array<{ labels: Labels; value: number }>;
@@ -63,8 +63,17 @@ function phases(report: Report): Array<[string, number]> {
   return out.filter((p): p is [string, number] => p[1] !== undefined);
 }
 
-function families(report: Report): Family[] {
-  const target = { target: report.target.url };
+/** The label every sample carries: the target's name when it has one (several targets), else its URL. */
+export function targetLabels(report: Report): Labels {
+  return { target: report.target.name ?? report.target.url };
+}
+
+/** The families of one run; `base` are the labels every sample carries (none for diagnose serve). */
+export function reportFamilies(report: Report, base: Labels = targetLabels(report)): Family[] {
+  return [...families(report, base), ...compareFamilies(report, base)];
+}
+
+function families(report: Report, target: Labels): Family[] {
   const one = (name: string, help: string, value: number | undefined, labels: Labels = {}): Family => ({
     name,
     help,
@@ -116,10 +125,9 @@ function families(report: Report): Family[] {
 }
 
 /** The --compare-direct families; none without a comparison. */
-function compareFamilies(report: Report): Family[] {
+function compareFamilies(report: Report, target: Labels): Family[] {
   const c = report.compare;
   if (!c) return [];
-  const target = { target: report.target.url };
   const direct = { ...target, path: 'direct' };
   // The same code at the same stage is one series, however often it was diagnosed.
   const seen = new Set<string>();
@@ -156,14 +164,29 @@ function compareFamilies(report: Report): Family[] {
   ];
 }
 
-export function renderOpenMetrics(report: Report): string {
+/**
+ * The text of several runs' families: each family once (HELP, TYPE, then every run's samples),
+ * in the order they first appear, as both formats require of a metric family.
+ */
+export function renderFamilies(runs: Family[][], opts: { eof: boolean; extra?: string[] } = { eof: true }): string {
+  const byName = new Map<string, Family>();
+  for (const f of runs.flat()) {
+    const seen = byName.get(f.name);
+    if (seen) seen.samples.push(...f.samples);
+    else byName.set(f.name, { ...f, samples: [...f.samples] });
+  }
   const lines: string[] = [];
-  for (const f of [...families(report), ...compareFamilies(report)]) {
+  for (const f of byName.values()) {
     if (f.samples.length === 0) continue;
     lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${f.name} gauge`);
     for (const s of f.samples) lines.push(sample(f.name, s.labels, s.value));
   }
-  lines.push(...sampleMetricLines(report, labelValue));
-  lines.push('# EOF');
+  // Lines that are not gauges (a sampled run's summary), already rendered.
+  if (opts.extra) lines.push(...opts.extra);
+  if (opts.eof) lines.push('# EOF');
   return `${lines.join('\n')}\n`;
+}
+
+export function renderOpenMetrics(report: Report): string {
+  return renderFamilies([reportFamilies(report)], { eof: true, extra: sampleMetricLines(report, labelValue) });
 }

@@ -22,7 +22,11 @@ describe('usage errors', () => {
     [['api.openai.com', '--api-key-env', 'UNSET_VARIABLE_X']],
     [['api.openai.com', '--api-key-file', '/nonexistent/key']],
     [['api.openai.com', '--ca', '/nonexistent/ca.pem']],
-    [['api.openai.com', 'extra-arg']],
+    // Several targets: a bad one stops the run before any is probed.
+    [['api.openai.com', 'extra arg']],
+    [['api.openai.com', 'api.openai.com']],
+    [['api.openai.com', 'localhost', '--parallel', '0']],
+    [['--config', '/nonexistent/targets.yaml']],
     [['--explain', 'NOT_A_CODE']],
     [['api.openai.com', '--api-key', 'sk-abc']],
   ])('%j', async (argv) => {

@@ -10,6 +10,8 @@ export interface CliRun {
   stderr: string;
   /** The parsed report when stdout held JSON. */
   report?: Report;
+  /** Several targets: the reports of `{ schemaVersion, reports }`. */
+  reports?: Report[];
 }
 
 export interface CliOptions {
@@ -36,6 +38,20 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
     interrupt: opts.interrupt,
   });
   let report: Report | undefined;
+  // Several targets: each report of the envelope must match the published schema.
+  let envelope: { reports?: Report[] } | undefined;
+  try {
+    envelope = stdout.trimStart().startsWith('{') ? (JSON.parse(stdout) as { reports?: Report[] }) : undefined;
+  } catch {
+    envelope = undefined;
+  }
+  if (envelope?.reports !== undefined) {
+    for (const r of envelope.reports) {
+      assertValidReport(r);
+      assertPlaceholdersFilled(r);
+    }
+    return { code, stdout, stderr, reports: envelope.reports };
+  }
   if (stdout.trimStart().startsWith('{')) {
     try {
       report = JSON.parse(stdout) as Report;

@@ -1,0 +1,116 @@
+/**
+ * `diagnose A B C` and `diagnose --config FILE [name ...]`: several targets in one run. Everything
+ * is read and checked first (a bad entry: one line, exit 2, nothing probed); then the targets run,
+ * a bounded number at once; one rendering of all reports; the exit code is the worst target's.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { buildConfig, type RawOptions } from '../config.js';
+import { UsageError } from '../errors.js';
+import { writeAtomic } from '../files.js';
+import type { Redactor } from '../secret.js';
+import { OPTION_KINDS, parseTargetsFile, type OptionName, type OptionSet } from './config-file.js';
+import { prepareArgs, prepareFile, type PreparedTarget } from './prepare.js';
+import { FLEET_RENDERERS } from './render.js';
+import { fleetExitCode, runFleet } from './run.js';
+
+export interface FleetIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: Record<string, string | undefined>;
+  interrupt?: AbortSignal;
+  color: boolean;
+}
+
+export interface FleetArgs {
+  targets: string[];
+  raw: RawOptions & { config?: string; parallel?: string };
+  program: Command;
+}
+
+/** Targets diagnosed at once unless --parallel says otherwise. */
+export const DEFAULT_PARALLEL = 4;
+
+export function parseParallel(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PARALLEL;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 64) throw new UsageError(`--parallel: "${text}" is not a number from 1 to 64`);
+  return n;
+}
+
+/**
+ * The per-target options typed on the command line, as an option layer of the file: they apply to
+ * every target of the file on top of its `defaults`; a target's own options still win.
+ */
+export function commandLineSet(program: Command): OptionSet {
+  const set: OptionSet = { values: {}, lines: {}, line: 0 };
+  for (const opt of program.options) {
+    const attr = opt.attributeName();
+    if (program.getOptionValueSource(attr) !== 'cli') continue;
+    const value = program.getOptionValue(attr) as string | boolean | string[];
+    const long = (opt.long ?? '').replace(/^--/, '');
+    if (attr === 'proxy') {
+      if (value === false) set.values['no-proxy'] = true;
+      else set.values.proxy = value;
+      continue;
+    }
+    if (long in OPTION_KINDS) set.values[long as OptionName] = value;
+  }
+  return set;
+}
+
+async function prepare(args: FleetArgs, env: Record<string, string | undefined>): Promise<PreparedTarget[]> {
+  const { raw } = args;
+  if (raw.config === undefined) return prepareArgs(args.targets, raw, env);
+  let text: string;
+  try {
+    text = await readFile(raw.config, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--config: cannot read "${raw.config}" (${(e as { code?: string }).code ?? 'error'})`);
+  }
+  const tf = parseTargetsFile(text, raw.config);
+  const cli = commandLineSet(args.program);
+  // Command-line options sit between the file's defaults and each target's own options.
+  const withCli = { ...tf, defaults: { values: { ...(tf.defaults?.values ?? {}), ...cli.values }, lines: { ...(tf.defaults?.lines ?? {}) }, line: tf.defaults?.line ?? 1 } };
+  return prepareFile(withCli, env, args.targets);
+}
+
+export async function fleetMain(args: FleetArgs, io: FleetIo, redactor: Redactor): Promise<number> {
+  const err = (s: string) => io.stderr.write(redactor.scrub(s));
+  let targets: PreparedTarget[];
+  let parallel: number;
+  let outputOpts;
+  try {
+    parallel = parseParallel(args.raw.parallel);
+    // The output options, checked as a single run checks them (the target here is a stand-in).
+    outputOpts = buildConfig('127.0.0.1', { format: args.raw.format, json: args.raw.json, output: args.raw.output });
+    targets = await prepare(args, io.env);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`diagnose: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  for (const t of targets) redactor.add(t.key);
+  const reports = await runFleet(targets, { env: io.env, parallel, interrupt: io.interrupt, redactor });
+  io.stdout.write(redactor.scrub(FLEET_RENDERERS[outputOpts.format](reports, { color: io.color })));
+  const code = fleetExitCode(reports);
+  if (outputOpts.output !== undefined) {
+    try {
+      await writeAtomic(outputOpts.output, redactor.scrub(FLEET_RENDERERS[outputOpts.outputFormat ?? 'json'](reports, { color: false })));
+    } catch (e) {
+      err(`diagnose: could not write --output ${outputOpts.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
+      return code === 0 ? 3 : code;
+    }
+  }
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (outputOpts.format === 'github' && summaryFile) {
+    try {
+      await appendFile(summaryFile, redactor.scrub(FLEET_RENDERERS.md(reports, { color: false })));
+    } catch (e) {
+      err(`diagnose: could not append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as { code?: string }).code ?? String(e)}\n`);
+    }
+  }
+  return code;
+}

@@ -1,0 +1,206 @@
+/**
+ * diagnose serve, in-process, against loopback servers: /probe answers in Prometheus's text format
+ * with blackbox's names, bad probes get a one-line 400 and probe nothing, the number of probes in
+ * flight is bounded, the scrape-timeout header bounds a probe, and stopping drains running probes.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { freePort } from '../../fixtures/daemon.js';
+import { startCanned, startOpenAiCompatible, type HttpFixture } from '../../fixtures/http-api.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { hasCommand, promtoolCheck } from '../helpers/consumers.js';
+
+const KEY = 'sk-serve-test-key-abcdef0123456789';
+
+/** Start `diagnose serve` in-process; stop() aborts it (as SIGINT/SIGTERM would) and waits for the drain. */
+async function startServe(args: string[], env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const stop = new AbortController();
+  let stderr = '';
+  const done = main(['serve', '--listen', `127.0.0.1:${port}`, ...args], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    interrupt: stop.signal,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200 && !stderr.includes('listening'); i++) {
+    if (stderr.includes('diagnose serve:') && !stderr.includes('listening')) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!stderr.includes('listening')) throw new Error(`serve did not start: ${stderr}`);
+  return { base, stderr: () => stderr, stop: async () => (stop.abort(), done) };
+}
+
+describe('diagnose serve', () => {
+  let healthy: HttpFixture;
+  let slow: HttpFixture;
+  let closedPort: number;
+  let dir: string;
+  let config: string;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  const env = cleanEnv({ SERVE_KEY: KEY });
+
+  beforeAll(async () => {
+    healthy = await startOpenAiCompatible({ key: KEY });
+    slow = await startCanned({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":[]}' }, { delayMs: 800 });
+    closedPort = await freePort();
+    dir = await mkdtemp(join(tmpdir(), 'ud-serve-'));
+    config = join(dir, 'serve.yaml');
+    await writeFile(
+      config,
+      [
+        'defaults:',
+        '  provider: openai-compatible',
+        '  api-key-env: SERVE_KEY',
+        'targets:',
+        `  healthy: ${healthy.url}/v1`,
+        `  closed: http://127.0.0.1:${closedPort}/v1`,
+        `  slow: ${slow.url}/v1`,
+        'modules:',
+        '  quick:',
+        '    timeout: 2s',
+        '',
+      ].join('\n'),
+    );
+    serve = await startServe(['--config', config, '--max-in-flight', '2'], env);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await healthy.close();
+    await slow.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('probes a healthy target: probe_success 1 and blackbox names, valid for promtool', async () => {
+    const res = await fetch(`${serve.base}/probe?target=healthy&module=quick`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '5' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    expect(text).toMatch(/^probe_success 1$/m);
+    expect(text).toMatch(/^probe_http_status_code 200$/m);
+    expect(text).toMatch(/^probe_duration_seconds \d/m);
+    expect(text).toMatch(/^probe_dns_lookup_time_seconds \d/m);
+    expect(text).toMatch(/^probe_http_duration_seconds\{phase="processing"\} \d/m);
+    expect(text).toMatch(/^upstream_doctor_exit_code 0$/m);
+    expect(text).toMatch(/^probe_timeout_seconds 4\.5$/m);
+    expect(text).not.toContain('target=');
+    expect(text).not.toContain(KEY);
+    if (hasCommand('promtool')) expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+  });
+
+  it('probes a failing target by its URL: probe_success 0 and the diagnosis', async () => {
+    const text = await (await fetch(`${serve.base}/probe?target=${encodeURIComponent(`http://127.0.0.1:${closedPort}/v1`)}`)).text();
+    expect(text).toMatch(/^probe_success 0$/m);
+    expect(text).toMatch(/^upstream_doctor_diagnosis\{code="TCP_REFUSED",stage="tcp",severity="error"\} 1$/m);
+    expect(text).toMatch(/^upstream_doctor_exit_code 11$/m);
+  });
+
+  it('bad probes: HTTP 400 with one line, nothing probed', async () => {
+    const before = healthy.requests.length;
+    const cases: Array<[string, RegExp]> = [
+      ['/probe?target=healthy&module=nope', /^unknown module "nope" \(configured: quick\)\n$/],
+      ['/probe?target=http://127.0.0.1:1/v1', /^target "http:\/\/127.0.0.1:1\/v1" is not in .*serve\.yaml; add it there, or start with --allow-any-target\n$/],
+      ['/probe?module=quick', /^target parameter is missing\n$/],
+    ];
+    for (const [path, body] of cases) {
+      const res = await fetch(`${serve.base}${path}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toMatch(body);
+    }
+    const res = await fetch(`${serve.base}/probe?target=healthy`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': 'soon' } });
+    expect(res.status).toBe(400);
+    expect(healthy.requests.length).toBe(before);
+  });
+
+  it('a key never comes from the URL: an api-key parameter is ignored, the configured key is used', async () => {
+    const text = await (await fetch(`${serve.base}/probe?target=healthy&api_key=sk-from-the-url-0000`)).text();
+    expect(text).toMatch(/^probe_success 1$/m);
+    expect(healthy.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('the scrape timeout header bounds the probe: a slow answer fails it in time', async () => {
+    const text = await (await fetch(`${serve.base}/probe?target=slow`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '0.8' } })).text();
+    expect(text).toMatch(/^probe_success 0$/m);
+    expect(text).toMatch(/^probe_timeout_seconds 0\.3$/m);
+  });
+
+  it('bounds probes in flight (503 beyond --max-in-flight) and counts everything in /metrics', async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map(() => fetch(`${serve.base}/probe?target=slow`).then((r) => r.status)));
+    expect(answers.filter((s) => s === 200)).toHaveLength(2);
+    expect(answers.filter((s) => s === 503)).toHaveLength(2);
+    const metrics = await (await fetch(`${serve.base}/metrics`)).text();
+    expect(metrics).toMatch(/^upstream_doctor_exporter_requests_refused_total\{reason="overloaded"\} 2$/m);
+    expect(metrics).toMatch(/^upstream_doctor_exporter_requests_refused_total\{reason="bad_request"\} 4$/m);
+    expect(metrics).toMatch(/^upstream_doctor_exporter_probes_total\{module="quick",result="success"\} 1$/m);
+    expect(metrics).toMatch(/^upstream_doctor_exporter_probes_in_flight 0$/m);
+    expect(metrics).toMatch(/^upstream_doctor_exporter_probe_duration_seconds_count \d+$/m);
+    if (hasCommand('promtool')) expect(promtoolCheck(metrics).status).toBe(0);
+    const page = await (await fetch(`${serve.base}/`)).text();
+    expect(page).toContain('<a href="/probe?target=healthy">healthy</a>');
+    expect(page).toContain('TCP_REFUSED');
+  });
+
+  it('--allow-any-target probes URLs outside the file with the module\'s options, and still refuses bad ones', async () => {
+    const any = await startServe(['--config', config, '--allow-any-target'], env);
+    try {
+      const url = encodeURIComponent(`${healthy.url}/v1/`);
+      const ok = await (await fetch(`${any.base}/probe?target=${url}&module=quick`)).text();
+      expect(ok).toMatch(/^probe_success 1$/m);
+      const outside = await (await fetch(`${any.base}/probe?target=${encodeURIComponent(`http://127.0.0.1:${closedPort}/elsewhere`)}`)).text();
+      expect(outside).toMatch(/^upstream_doctor_exit_code 11$/m);
+      const bad = await fetch(`${any.base}/probe?target=${encodeURIComponent('ftp://127.0.0.1/')}`);
+      expect(bad.status).toBe(400);
+      expect((await bad.text()).trim().split('\n')).toHaveLength(1);
+    } finally {
+      await any.stop();
+    }
+  });
+
+  it('stopping drains: a probe in flight is still answered, then the server closes', async () => {
+    const other = await startServe(['--config', config], env);
+    const pending = fetch(`${other.base}/probe?target=slow`).then(async (r) => [r.status, await r.text()] as const);
+    // Stop only once the probe is running (the exporter's own gauge says so).
+    while (!/^upstream_doctor_exporter_probes_in_flight 1$/m.test(await (await fetch(`${other.base}/metrics`)).text())) await new Promise((r) => setTimeout(r, 20));
+    const code = await other.stop();
+    expect(code).toBe(0);
+    const [status, text] = await pending;
+    expect(status).toBe(200);
+    expect(text).toMatch(/^probe_success 1$/m);
+    expect(other.stderr()).toContain('draining 1 probe(s) in flight');
+    await expect(fetch(`${other.base}/metrics`)).rejects.toThrow();
+  });
+});
+
+describe('diagnose serve: bad start-up, exit 2 and one line', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ud-serve-bad-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const cases: Array<[string, string | undefined, string[], RegExp]> = [
+    ['no --config', undefined, [], /--config <file> is required/],
+    ['missing key file', 'targets:\n  a:\n    url: http://127.0.0.1:1/v1\n    api-key-file: /nonexistent/key\n', [], /:4: target "a": api-key-file: cannot read/],
+    ['unknown key in a module', 'targets:\n  a: http://127.0.0.1:1/v1\nmodules:\n  m:\n    timeot: 1s\n', [], /:5: module "m": unknown key "timeot"/],
+    ['duplicate module', 'targets:\n  a: http://127.0.0.1:1/v1\nmodules:\n  m: {}\n  m: {}\n', [], /:5: modules: "m" appears twice/],
+    ['bad --listen', 'targets:\n  a: http://127.0.0.1:1/v1\n', ['--listen', 'nowhere'], /--listen: "nowhere" has no port/],
+    ['bad --max-in-flight', 'targets:\n  a: http://127.0.0.1:1/v1\n', ['--max-in-flight', '0'], /--max-in-flight: "0" is not a whole number from 1 to 1024/],
+  ];
+  for (const [what, text, args, message] of cases) {
+    it(what, async () => {
+      const file = join(dir, `${what.replace(/\W+/g, '-')}.yaml`);
+      if (text !== undefined) await writeFile(file, text);
+      const r = await runCli(['serve', ...(text !== undefined ? ['--config', file] : []), ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^diagnose serve: /);
+    });
+  }
+});
