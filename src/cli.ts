@@ -71,6 +71,8 @@ function colorEnabled(io: Io, isTTY: boolean): boolean {
 
 /** Parse argv (without node and script), run, write outputs; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  // `diagnose lint FILE` has its own command line (src/lint.ts); loaded only when asked for.
+  if (argv[0] === 'lint') return (await import('./lint.js')).lintMain(argv.slice(1), io);
   const redactor = new Redactor();
   const out = (s: string) => io.stdout.write(redactor.scrub(s));
   const err = (s: string) => io.stderr.write(redactor.scrub(s));
