@@ -6,6 +6,10 @@ export const LONG_COMPLETION_SECONDS = 300;
 export const SHORT_TIMEOUT_SECONDS = 60;
 /** A chat request with an image or a long document easily exceeds a few MB; 10m is the reference document's default. */
 export const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+/** OpenAI's audio and file uploads go up to 25 MB: upload routes need at least that. */
+export const UPLOAD_BODY_BYTES = 25 * 1024 * 1024;
+/** Paths of upload routes (audio, images, files). */
+export const UPLOAD_PATH = /upload|audio|transcri|files|image/i;
 /** Node's http server (keepAliveTimeout), uvicorn and gunicorn close idle connections after 5 s or less. */
 export const APP_SERVER_IDLE_SECONDS = 5;
 

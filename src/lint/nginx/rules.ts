@@ -5,7 +5,7 @@
  * proxy_ssl_server_name off, limit_req_status 503, upstream keepalive_timeout 60s).
  */
 import {
-  APP_SERVER_IDLE_SECONDS, BODY_LIMIT_BYTES, LLM_PATH, LONG_COMPLETION_SECONDS, SHORT_TIMEOUT_SECONDS, SSE_PATH, WS_PATH,
+  APP_SERVER_IDLE_SECONDS, BODY_LIMIT_BYTES, UPLOAD_BODY_BYTES, UPLOAD_PATH, LLM_PATH, LONG_COMPLETION_SECONDS, SHORT_TIMEOUT_SECONDS, SSE_PATH, WS_PATH,
   formatBytes, isIp, isLlmHost, isLocalHost, parseDuration, parseSize, splitTarget,
 } from '../common.js';
 import type { RawFinding } from '../types.js';
@@ -25,6 +25,7 @@ interface Route {
   sse: boolean;
   ws: boolean;
   llm: boolean;
+  upload: boolean;
 }
 
 function header(scope: Scope, name: string): NginxDirective | undefined {
@@ -39,7 +40,7 @@ function classify(loc: Location, pass: NginxDirective): Route {
   const ws = WS_PATH.test(path) || header(loc.scope, 'Upgrade') !== undefined;
   const sse = !ws && (SSE_PATH.test(path) || knownLlm);
   const raisedBody = own(loc.scope, 'client_max_body_size').some((d) => (parseSize(d.args[0] ?? '') ?? 0) > BODY_LIMIT_BYTES || d.args[0] === '0');
-  return { loc, pass, target, host: t?.host, scheme: t?.scheme, sse, ws, llm: sse || ws || knownLlm || LLM_PATH.test(path) || raisedBody };
+  return { loc, pass, target, host: t?.host, scheme: t?.scheme, sse, ws, llm: sse || ws || knownLlm || LLM_PATH.test(path) || UPLOAD_PATH.test(path) || raisedBody, upload: UPLOAD_PATH.test(path) };
 }
 
 export function lintNginx(tree: NginxDirective[]): RawFinding[] {
@@ -115,7 +116,8 @@ export function lintNginx(tree: NginxDirective[]): RawFinding[] {
 
     const body = effective(s, 'client_max_body_size');
     const bodyBytes = body ? (body.args[0] === '0' ? Infinity : parseSize(body.args[0] ?? '')) : 1024 * 1024;
-    if (bodyBytes !== undefined && bodyBytes < BODY_LIMIT_BYTES) {
+    const needed = r.upload ? UPLOAD_BODY_BYTES : BODY_LIMIT_BYTES;
+    if (bodyBytes !== undefined && bodyBytes < needed) {
       out.push({
         code: 'CONFIG_BODY_LIMIT_LOW',
         severity: bodyBytes < 1024 * 1024 ? 'error' : 'warning',
@@ -123,7 +125,7 @@ export function lintNginx(tree: NginxDirective[]): RawFinding[] {
         directive: 'client_max_body_size',
         evidence: [
           `request bodies larger than ${formatBytes(bodyBytes)} get 413 on ${locName(r)}${body ? ` (${show(body)} at ${where(body)})` : ' (client_max_body_size unset: nginx default 1m)'}`,
-          'an image sent as base64, an audio file or a long document in a chat request is several MB',
+          r.upload ? `an upload route: audio and files for model APIs go up to ${formatBytes(UPLOAD_BODY_BYTES)}` : 'an image sent as base64, an audio file or a long document in a chat request is several MB',
         ],
         details: { bytes: bodyBytes, limit: formatBytes(bodyBytes), location: r.loc.path },
       });
