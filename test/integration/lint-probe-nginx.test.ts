@@ -4,12 +4,15 @@
  * running nginx; both must name the same problem. Then the config is fixed as the remediation
  * says, and both must be clean.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginxPath } from '../../fixtures/nginx.js';
 import { startSseServer, type SseFixture } from '../../fixtures/sse-server.js';
 import { startCanned, type HttpFixture } from '../../fixtures/http-api.js';
 import { cleanEnv, codesOf, runCli } from '../helpers/cli.js';
-import { codes, runLint, startCheckedNginx, type NginxRun } from '../helpers/lint.js';
+import { codes, nginxTest, referenceHttp, runLint, startCheckedNginx, type NginxRun } from '../helpers/lint.js';
 
 const KEY = 'sk-lint-probe-test-1234abcd';
 const hasNginx = nginxPath() !== undefined;
@@ -55,6 +58,16 @@ async function both(n: NginxRun, stream = true) {
 }
 
 describe.skipIf(!hasNginx)('lint and probe agree on real nginx', () => {
+  it('the reference document\'s setup, adapted to loopback, is a config real nginx accepts (nginx -t)', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'lint-ref-log-'));
+    try {
+      const t = await nginxTest(referenceHttp({ port: 18443, redirectPort: 18080, up: 3000, logDir }));
+      expect(t.ok, t.output).toBe(true);
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
   it('nginx defaults on a streaming route: lint CONFIG_SSE_BUFFERED, probe STREAM_BUFFERED; fixed: both clean', async () => {
     const bad = await both(await nginx(sse.port, ['proxy_read_timeout 300s;']));
     expect(bad.lintCodes).toContain('CONFIG_SSE_BUFFERED');
