@@ -8,8 +8,22 @@ export interface Scope {
   parent?: Scope;
 }
 
+/** Directives of a level by name, indexed once: a server with 10^5 locations stays linear. */
+const index = new WeakMap<Scope, Map<string, NginxDirective[]>>();
+
 export function own(scope: Scope, name: string): NginxDirective[] {
-  return scope.directives.filter((d) => d.name === name && !d.block);
+  let byName = index.get(scope);
+  if (!byName) {
+    byName = new Map();
+    for (const d of scope.directives) {
+      if (d.block) continue;
+      const list = byName.get(d.name);
+      if (list) list.push(d);
+      else byName.set(d.name, [d]);
+    }
+    index.set(scope, byName);
+  }
+  return byName.get(name) ?? [];
 }
 
 /** The directive in force (the last one of the innermost level that has one). */
