@@ -58,7 +58,8 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
     .showSuggestionAfterError(true)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .addHelpText('after', '\nConfig lint: diagnose lint <file> reads an nginx, Envoy or HAProxy configuration offline (diagnose lint --help).');
   return program;
 }
 
