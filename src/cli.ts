@@ -71,7 +71,8 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
     .showSuggestionAfterError(true)
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .addHelpText('after', '\nConfig lint: diagnose lint <file> reads an nginx, Envoy or HAProxy configuration offline (diagnose lint --help).');
   return program;
 }
 
@@ -86,6 +87,8 @@ function colorEnabled(io: Io, isTTY: boolean): boolean {
 export async function main(argv: string[], io: Io): Promise<number> {
   // `diagnose serve ...`: the exporter, an entry of its own.
   if (argv[0] === 'serve') return (await import('./serve.js')).serveMain(argv.slice(1), io);
+  // `diagnose lint FILE` has its own command line (src/lint.ts); loaded only when asked for.
+  if (argv[0] === 'lint') return (await import('./lint.js')).lintMain(argv.slice(1), io);
   const redactor = new Redactor();
   const out = (s: string) => io.stdout.write(redactor.scrub(s));
   const err = (s: string) => io.stderr.write(redactor.scrub(s));

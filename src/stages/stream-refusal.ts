@@ -22,7 +22,8 @@ export function refusalFinding(ctx: RunContext, o: StreamObservation, req: Strea
   if (o.status === undefined || o.status < 300) return undefined;
   const body = describeBody(o.headers['content-type'], o.bodyPrefix).kind;
   const apiAnswer = body === 'json-error' || body === 'json';
-  if (!apiAnswer && o.status !== 429 && o.status < 500) return undefined;
+  // 413 names its cause whatever the body: a proxy's HTML page (nginx's client_max_body_size) is still a size limit.
+  if (!apiAnswer && o.status !== 429 && o.status !== 413 && o.status < 500) return undefined;
   const t = ctx.config.target;
   const f = classifyResponse({
     status: o.status,
