@@ -110,7 +110,7 @@ export const streamStage: Stage = {
     const terminatorless = terminator.data === undefined && terminator.event === undefined;
     if (terminatorless && o.end.kind === 'complete' && o.sse.finish !== undefined) o.sse.terminalAt = o.end.at;
     const verdict = judgeStream(o);
-    // A refusal the http rules can name (quota, rate limit, unknown model) replaces NOT_SSE.
+    // A refused streaming request (status >= 300) is judged by the http rules; NOT_SSE is for a 2xx only.
     const refused = refusalFinding(ctx, o, req);
     if (refused) verdict.findings = [refused];
     const codes = verdict.findings.map((f) => f.code);

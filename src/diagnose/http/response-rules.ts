@@ -67,6 +67,16 @@ function apiRules(c: ResponseContext): Finding {
         details: { forbiddenBy: 'hop' },
       });
     }
+    // An HTML page is not an API's refusal: a web filter or security gateway on the way wrote it.
+    const page = /^\s*(<!doctype html|<html)/i.test(ev.body) ? /<title[^>]*>([^<]{1,120})<\/title>/i.exec(ev.body) : undefined;
+    if (page !== undefined && !c.attr.providerSide) {
+      const title = page?.[1]?.trim();
+      return finding(c, 'FORBIDDEN', [`an HTML page${title ? ` titled "${title}"` : ''} answered, not the API's JSON error: a web filter, security gateway or proxy on the way refused the request, so the key is not in question`], {
+        origin: 'network',
+        owner: 'network',
+        details: { forbiddenBy: 'waf', ...(title ? { pageTitle: title } : {}) },
+      });
+    }
     if (!ev.keySent) return finding(c, 'FORBIDDEN', ['refused without a key'], { details: { forbiddenBy: 'no-key' } });
     return finding(c, 'FORBIDDEN', ['the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)'], { details: { forbiddenBy: 'permission' } });
   }
