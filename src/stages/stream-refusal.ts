@@ -27,6 +27,7 @@ export function refusalFinding(ctx: RunContext, o: StreamObservation, req: Strea
     provider: ctx.config.provider,
     https: t.scheme === 'https',
     keySent: ctx.apiKey !== undefined,
+    viaProxy: ctx.state.proxy !== undefined,
     elapsedMs: o.headersAt ?? 0,
     nowMs: Date.now(),
   });

@@ -8,6 +8,7 @@ import { matches } from './body-families.js';
 import { parseEnvoyBody } from './envoy.js';
 import { intermediaryRules } from './intermediary-rules.js';
 import { readRateLimit } from './ratelimit.js';
+import { statusMeaning } from './status-meanings.js';
 import { bodyIncomplete, challenge, hopWrote, notAnApi } from './response-checks.js';
 import { finding, ownerOf, responseContext, type ResponseContext, type ResponseEvidence } from './response-context.js';
 
@@ -25,6 +26,9 @@ export function classifyResponse(ev: ResponseEvidence): Finding | undefined {
       owner: 'you',
     });
   }
+  // Statuses that mean the same from every hop (407, a missing scope, nginx's limit_req 503).
+  const meaning = statusMeaning(c);
+  if (meaning) return meaning;
   // Intermediary replies (gateway pages, Envoy resets, 5xx of the edge) before API semantics.
   const envoy = parseEnvoyBody(ev.body);
   const viaHop = intermediaryRules(c, envoy);
