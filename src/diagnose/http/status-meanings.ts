@@ -28,7 +28,9 @@ function proxyAuth(c: ResponseContext): Finding {
   const h = c.ev.headers;
   const scheme = h['proxy-authenticate'];
   const viaConfigured = c.ev.viaProxy === true;
-  return finding(
+  // The scheme names of each challenge ("Negotiate, Basic realm=..." -> Negotiate, Basic).
+  const schemes = scheme ? [...new Set(scheme.split(',').map((p) => p.trim().split(/\s+/)[0]!).filter((w) => w !== '' && !w.includes('=')))] : [];
+  const f = finding(
     c,
     'PROXY_AUTH_REQUIRED',
     [
@@ -37,8 +39,9 @@ function proxyAuth(c: ResponseContext): Finding {
         : 'HTTP 407 Proxy Authentication Required although no proxy is configured: a transparent (intercepting) proxy on the network answered in place of the server, and wants credentials',
       ...(scheme ? [`proxy-authenticate: ${scheme.slice(0, 200)}`] : []),
     ],
-    { origin: 'forward-proxy', owner: 'network', retry: 'no', details: { transparent: !viaConfigured, ...(scheme ? { proxyAuthenticate: scheme.slice(0, 200) } : {}) } },
+    { origin: 'forward-proxy', owner: 'network', retry: 'no', details: { transparent: !viaConfigured, schemes, ...(scheme ? { proxyAuthenticate: scheme.slice(0, 200) } : {}) } },
   );
+  return { ...f, params: { schemes: schemes.length > 0 ? schemes.join(', ') : 'no scheme (no Proxy-Authenticate header)' } };
 }
 
 function missingScope(c: ResponseContext): Finding | undefined {
