@@ -85,7 +85,8 @@ function apiRules(c: ResponseContext): Finding {
     return finding(c, 'FORBIDDEN', ['the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)'], { details: { forbiddenBy: 'permission' } });
   }
   if (s === 404) return notFound(c);
-  if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', []);
+  // A body limit of a hop (nginx client_max_body_size, an ALB) is its operator's to raise.
+  if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', hopWrote(c) ? [`${c.attr.answeredBy} refused the body itself (its own size limit): the API never saw the request`] : [], hopWrote(c) ? { owner: ownerOf(c.attr.origin) } : {});
   if (s === 429) return tooMany(c);
   if (s === 529 || (s === 503 && provider)) return finding(c, 'OVERLOADED', [], { owner: 'provider' });
   if (s === 500 || (s > 500 && s < 600 && provider)) return finding(c, 'SERVER_ERROR', [], { owner: c.attr.origin === 'gateway' ? 'gateway' : 'provider' });
