@@ -11,7 +11,7 @@ import { compose } from '../../src/diagnose/compose.js';
 import { classifyResponse, type ResponseEvidence } from '../../src/diagnose/http/response-rules.js';
 import { errorEventAdvice } from '../../src/diagnose/stream/rules.js';
 import { decideDns } from '../../src/diagnose/dns/rules.js';
-import type { ProviderName } from '../../src/providers/index.js';
+import type { ProviderName } from '../../src/report.js';
 import type { Finding } from '../../src/stages/types.js';
 
 const NOW = Date.parse('2026-11-21T10:00:00Z');
