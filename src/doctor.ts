@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { attribute, type CompareSection } from './diagnose/compare-direct.js';
 import { compose, verdictOf } from './diagnose/compose.js';
 import { exitCodeFor } from './exit.js';
+import { noteRestOfPath } from './diagnose/accuracy/rest-of-path.js';
 import type { InternalError, Report } from './report.js';
 import { SCHEMA_VERSION } from './report.js';
 import { runStages, type RunnerEvents } from './runner.js';
@@ -103,6 +104,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     internalErrors.push({ stage: 'tool', message: err instanceof Error ? err.message : String(err) });
     composition = { diagnoses: [], rootCause: undefined };
   }
+  noteRestOfPath(composition.diagnoses, run.stages);
   const t = config.target;
   const proxy = ctx.state.proxy;
   const report: Report = {

@@ -5,6 +5,7 @@
  */
 import type { InternalError, StageId, StageResult } from './report.js';
 import type { Finding, RunContext, Stage } from './stages/types.js';
+import { catalogueEntry } from './diagnose/catalogue/index.js';
 
 export interface RunnerEvents {
   onStageStart?(id: StageId): void;
@@ -77,8 +78,10 @@ export async function runStages(stages: Stage[], ctx: RunContext, opts: RunnerOp
     const controller = new AbortController();
     const timers: NodeJS.Timeout[] = [];
     let onInterrupt: (() => void) | undefined;
+    let interruptedHere = false;
     const settled = await new Promise<Settled>((resolve) => {
       onInterrupt = () => {
+        interruptedHere = true;
         controller.abort(new Error('interrupted'));
         // Give the stage its grace to return a partial result, then stop waiting.
         timers.push(setTimeout(() => resolve({ kind: 'interrupted' }), graceMs(budget)));
@@ -100,6 +103,10 @@ export async function runStages(stages: Stage[], ctx: RunContext, opts: RunnerOp
 
     switch (settled.kind) {
       case 'done': {
+        if (interruptedHere) {
+          recordInterrupted(record, out, stage.id, durationMs, settled.outcome);
+          break;
+        }
         const o = settled.outcome;
         record({ id: stage.id, status: o.status, durationMs, summary: o.summary, data: o.data });
         for (const f of o.findings) out.findings.push({ ...f, stage: f.stage ?? stage.id });
@@ -124,6 +131,29 @@ export async function runStages(stages: Stage[], ctx: RunContext, opts: RunnerOp
   }
   return out;
 }
+
+/**
+ * A stage that returned after Ctrl-C: what it says about the silence it saw is the interrupt's
+ * doing, not the path's. Findings that only mean "no answer came in time" are dropped (an
+ * interrupted run must not blame a timeout); what the stage established before (an NXDOMAIN, an
+ * expired certificate) stays. The stage is reported as interrupted, with the partial data.
+ */
+function recordInterrupted(record: (r: StageResult) => void, out: RunOutput, id: StageId, durationMs: number, o: Awaited<ReturnType<Stage['run']>>): void {
+  const kept = o.findings.filter((f) => !INTERRUPT_SHAPED.test(f.code));
+  const failed = kept.some((f) => (f.severity ?? catalogueEntry(f.code)?.severity) === 'error');
+  const dropped = o.findings.length - kept.length;
+  record({
+    id,
+    status: failed ? 'fail' : 'skip',
+    durationMs,
+    summary: `interrupted while running (after ${Math.round(durationMs)} ms)${o.summary ? `; partial: ${o.summary}` : ''}`,
+    data: { ...o.data, skipReason: 'interrupted', interrupted: true, ...(dropped > 0 ? { droppedAsInterrupted: o.findings.filter((f) => INTERRUPT_SHAPED.test(f.code)).map((f) => f.code) } : {}) },
+  });
+  for (const f of kept) out.findings.push({ ...f, stage: f.stage ?? id });
+}
+
+/** Codes that say only "nothing came in time": after an interrupt they describe the interrupt. */
+const INTERRUPT_SHAPED = /_TIMEOUT$|^STREAM_STALLED$|^MTU_BLACKHOLE_SUSPECTED$|^IDLE_CONNECTION_DROPPED$/;
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

@@ -31,6 +31,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
         provider: ctx.config.provider,
         https: t.scheme === 'https',
         keySent: plan.keySent,
+        viaProxy: ctx.state.proxy !== undefined,
         elapsedMs: p.sinceRequestMs ?? p.timings.total,
         nowMs: p.response.wallMs,
         ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download } } : {}),

@@ -42,10 +42,15 @@ function keyToSend(ctx: RunContext): { key?: string; withheld?: string } {
   return { key: ctx.apiKey };
 }
 
-/** The idle budget: half the stage's time, at least 1 s, at most 60 s. */
+/**
+ * The idle budget: the whole of the stage's remaining time (less a moment, so the idle verdict
+ * comes before the runner's deadline), at most 60 s. Half the budget called a stream stalled that
+ * a buffering proxy held back and then delivered whole well within --timeout.
+ */
 export function idleBudgetFor(remainingMs: number): number {
-  return Math.round(Math.min(60_000, Math.max(1000, remainingMs / 2)));
+  return Math.round(Math.min(60_000, Math.max(500, remainingMs - IDLE_MARGIN_MS)));
 }
+const IDLE_MARGIN_MS = 150;
 
 function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; terminator: { data?: string; event?: string } } {
   const profile = profileFor(ctx.config.provider);
@@ -110,7 +115,7 @@ export const streamStage: Stage = {
     const terminatorless = terminator.data === undefined && terminator.event === undefined;
     if (terminatorless && o.end.kind === 'complete' && o.sse.finish !== undefined) o.sse.terminalAt = o.end.at;
     const verdict = judgeStream(o);
-    // A refusal the http rules can name (quota, rate limit, unknown model) replaces NOT_SSE.
+    // A refused streaming request (status >= 300) is judged by the http rules; NOT_SSE is for a 2xx only.
     const refused = refusalFinding(ctx, o, req);
     if (refused) verdict.findings = [refused];
     const codes = verdict.findings.map((f) => f.code);

@@ -169,15 +169,19 @@ describe.skipIf(skipReason !== undefined)(`dns stage in a network namespace${ski
     expect(code).not.toBe(10);
   });
 
-  it('system NXDOMAIN but --resolver answers -> DNS_MISMATCH and the run goes on with the resolver\'s address', async () => {
+  // Issue 11 item 7: this used to be a DNS_MISMATCH warning and exit != 10. But every application
+  // on this machine asks the system lookup, which fails: the on-call engineer must be told that
+  // DNS is broken here (exit 10), while the run still goes on with the resolver's address.
+  it('system NXDOMAIN but --resolver answers -> DNS_SYSTEM_UNRESOLVED (exit 10) and the run goes on with the resolver\'s address', async () => {
     const { code, report } = await diagnose(ns!, ['split.example.test', '--resolver', '127.0.0.1:5353', '--timeout', '2s']);
-    expect(codes(report)).toEqual(['DNS_MISMATCH']);
+    expect(codes(report)).toEqual(['DNS_SYSTEM_UNRESOLVED']);
     const stage = dnsStage(report);
-    expect(stage.status).toBe('warn');
+    expect(stage.status).toBe('fail');
     expect(stage.data.source).toBe('resolver');
     expect(stage.data.addresses).toEqual([{ address: '127.0.0.3', family: 4, class: 'loopback' }]);
-    expect(diag(report, 'DNS_MISMATCH')!.evidence[0]).toMatch(/ENOTFOUND/);
-    expect(code).not.toBe(10);
+    expect(diag(report, 'DNS_SYSTEM_UNRESOLVED')!.evidence[0]).toMatch(/ENOTFOUND/);
+    expect(report.stages.find((s) => s.id === 'tcp')!.status).not.toBe('skip');
+    expect(code).toBe(10);
   });
 
   it('on a machine with no route to its resolver, api.openai.com gets a DNS diagnosis, not a tool error', async () => {

@@ -97,17 +97,20 @@ describe.skipIf(nginxPath() === undefined)('held-out: nginx configured different
     expect(await ngx.errorLog()).toMatch(/Connection refused/);
   });
 
-  it('limit_conn rejects the second concurrent request: its 503 -> BAD_GATEWAY with the limit hint', async () => {
+  // Issue 11 item 3: nginx's own 503 page, at once, is its limit_conn/limit_req answer: a gateway
+  // rate limit (exit 16) with the `limit_*_status 429` advice, no longer BAD_GATEWAY (exit 17).
+  it('limit_conn rejects the second concurrent request: its 503 -> RATE_LIMITED by the gateway, with the limit hint', async () => {
     const hang = await track(startRawServer('hang'));
     const ngx = await track(
       startNginx({ http: 'limit_conn_zone $binary_remote_addr zone=perip:1m;', server: `location / { limit_conn perip 1; proxy_pass http://127.0.0.1:${hang.port}; proxy_read_timeout 30s; }` }),
     );
     await holdRequest(ngx.port);
     const run = await runCli([`${ngx.url}/v1`, '--provider', 'openai-compatible', '--json']);
-    expect(run.code).toBe(17);
+    expect(run.code).toBe(16);
     const d = run.report!.diagnoses[0]!;
-    expect(d).toMatchObject({ code: 'BAD_GATEWAY', owner: 'gateway', details: { status: 503, intermediary: 'nginx' } });
+    expect(d).toMatchObject({ code: 'RATE_LIMITED', owner: 'gateway', details: { status: 503, intermediary: 'nginx', rateLimit: 'gateway', limitedBy: 'nginx-limit' } });
     expect(d.evidence.join('\n')).toMatch(/limit_conn/);
+    expect(d.remediation.map((r) => r.command ?? '').join('\n')).toMatch(/limit_conn_status 429/);
     expect(await ngx.errorLog()).toMatch(/limiting connections/);
   });
 

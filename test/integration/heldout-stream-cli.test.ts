@@ -124,15 +124,18 @@ describe('held-out streams through the CLI', () => {
         expect(stageOf(run.report!, 'http').status).toBe('pass');
       });
     }
-    it('a web filter\'s HTML block page on the streaming request alone: still says what came', async () => {
+    it('a web filter\'s HTML block page on the streaming request alone: FORBIDDEN by the network, saying what came', async () => {
       const page = '<html><head><title>Blocked by Secure Web Gateway</title></head><body>Category: Generative AI</body></html>';
       const s = await script({ status: 403, headers: { 'Content-Type': 'text/html' }, framing: 'length', steps: [{ send: page }] });
       const run = await diagnose(s.url, ['--json']);
       const d = run.report!.diagnoses[0]!;
-      // Before: the http rules' FORBIDDEN blamed the key's permissions for a web filter's page.
-      expect(d.code).toBe('STREAM_NOT_SSE');
+      // Issue 11 item 2: a 403 means the same in every stage, so the http rules decide (it was
+      // STREAM_NOT_SSE, exit 18). They read an HTML page as a filter on the way, not the key's permissions.
+      expect(d.code).toBe('FORBIDDEN');
+      expect(d).toMatchObject({ owner: 'network', details: { forbiddenBy: 'waf', pageTitle: 'Blocked by Secure Web Gateway' } });
       expect(d.evidence.join('\n')).toMatch(/an HTML page titled "Blocked by Secure Web Gateway"/);
-      expect(run.code).toBe(18);
+      expect(d.evidence.join('\n')).not.toMatch(/lacks permission/);
+      expect(run.code).toBe(15);
     });
     it('nginx\'s own 504 page on the streaming request: GATEWAY_TIMEOUT from the http rules', async () => {
       const page = '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n';

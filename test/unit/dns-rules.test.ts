@@ -50,10 +50,19 @@ describe('decideDns: which code', () => {
 
 describe('decideDns with --resolver', () => {
   const R = '127.0.0.1:5353';
-  it('the resolver decides and the run goes on with its addresses; the system failure is a mismatch', () => {
+  // Issue 11 item 7: was a DNS_MISMATCH warning. Applications here ask the system lookup, which
+  // fails, so it is an error (exit 10); the run still goes on with the resolver's addresses.
+  it('the resolver decides and the run goes on with its addresses; the system failure is an error of its own', () => {
     const d = decideDns(facts({ directFrom: '--resolver', system: sys([], 'ENOTFOUND'), queries: both(R, { addresses: ['104.18.6.192'] }) }));
-    expect(d).toMatchObject({ status: 'warn', source: 'resolver', addresses: ['104.18.6.192'] });
-    expect(d.findings.map((f) => f.code)).toEqual(['DNS_MISMATCH']);
+    expect(d).toMatchObject({ status: 'fail', source: 'resolver', addresses: ['104.18.6.192'] });
+    expect(d.errorCode).toBeUndefined();
+    expect(d.findings.map((f) => f.code)).toEqual(['DNS_SYSTEM_UNRESOLVED']);
+    expect(d.findings[0]!.details).toMatchObject({ systemError: 'ENOTFOUND', systemCode: 'DNS_NXDOMAIN' });
+  });
+  it('a system lookup that never answers while the resolver does is the same error', () => {
+    const d = decideDns(facts({ directFrom: '--resolver', system: sys([], 'TIMEOUT'), queries: both(R, { addresses: ['104.18.6.192'] }) }));
+    expect(d.findings.map((f) => f.code)).toEqual(['DNS_SYSTEM_UNRESOLVED']);
+    expect(d.findings[0]!.details).toMatchObject({ systemCode: 'DNS_TIMEOUT' });
   });
   it('an error of the resolver is the error, even when the system has the name', () => {
     const d = decideDns(facts({ directFrom: '--resolver', system: sys(['104.18.6.192']), queries: both(R, { rcode: 'NXDOMAIN' }) }));

@@ -63,7 +63,10 @@ const TABLE: Array<[CannedName, string, string?, string?, string?]> = [
   ['haproxy.504', 'GATEWAY_TIMEOUT', 'gateway', 'gateway'],
   ['haproxy.429', 'RATE_LIMITED', 'gateway', 'gateway'],
   ['nginx.502', 'BAD_GATEWAY', 'gateway', 'gateway'],
-  ['nginx.503', 'BAD_GATEWAY', 'gateway', 'gateway'],
+  // Issue 11 item 3: nginx's own 503 page, answered at once, is what limit_req/limit_conn send by
+  // default (nginx reports upstream failures as 502/504): the on-call engineer needs "your gateway
+  // rate-limits, make it say 429", not "bad gateway". Was BAD_GATEWAY.
+  ['nginx.503', 'RATE_LIMITED', 'gateway', 'gateway', 'yes'],
   ['nginx.504', 'GATEWAY_TIMEOUT', 'gateway', 'gateway'],
   ['nginx.413', 'REQUEST_TOO_LARGE', 'gateway'],
   ['nginx.429', 'RATE_LIMITED', 'gateway', 'gateway'],

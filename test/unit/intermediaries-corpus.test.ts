@@ -58,7 +58,8 @@ const SENSIBLE: Record<string, string[]> = {
   PROVIDER_OVERLOADED: ['OVERLOADED'],
   PROVIDER_INTERNAL_ERROR: ['SERVER_ERROR'],
   PROXY_DENIED: ['FORBIDDEN'],
-  PROXY_AUTH_REQUIRED: ['HTTP_ERROR_STATUS'],
+  // Issue 11 item 3: a 407 is a proxy asking for credentials from any hop (was HTTP_ERROR_STATUS).
+  PROXY_AUTH_REQUIRED: ['PROXY_AUTH_REQUIRED'],
   PROXY_BYPASSED: ['FORBIDDEN'],
 };
 

@@ -108,4 +108,34 @@ describe('runStages', () => {
     );
     expect(out.stages[1]!.status).toBe('pass');
   });
+
+  // Issue 11 item 8: what a stage says after Ctrl-C about the silence it saw is the interrupt's doing.
+  it('a stage that returns after an interrupt is reported as interrupted; its timeout findings are dropped, the rest kept', async () => {
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(new Error('SIGINT')), 50);
+    const out = await runStages(
+      [
+        stage('tls', async (_c, signal) => {
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+          return {
+            status: 'fail',
+            summary: 'no handshake',
+            data: {},
+            findings: [
+              { code: 'TLS_HANDSHAKE_TIMEOUT', evidence: ['no ServerHello'] },
+              { code: 'TLS_CERT_EXPIRING', evidence: ['seen before the interrupt'] },
+            ],
+          };
+        }),
+        stage('http', async () => pass()),
+      ],
+      ctx(),
+      { budgetMs: 5000, interrupt: interrupt.signal },
+    );
+    expect(out.interrupted).toBe(true);
+    expect(out.findings.map((f) => f.code)).toEqual(['TLS_CERT_EXPIRING']);
+    expect(out.stages[0]).toMatchObject({ id: 'tls', status: 'skip', data: { skipReason: 'interrupted', interrupted: true, droppedAsInterrupted: ['TLS_HANDSHAKE_TIMEOUT'] } });
+    expect(out.stages[0]!.summary).toMatch(/^interrupted while running/);
+    expect(out.stages[1]!.status).toBe('skip');
+  });
 });

@@ -55,6 +55,7 @@ const authEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Run again with the key: some endpoints answer 403 rather than 401 when none is sent.', command: 'OPENAI_API_KEY=... diagnose {url}', when: on('forbiddenBy', ['no-key']) },
       { who: 'you', text: "Check the project, organisation and model permissions of the key in the provider's console.", when: on('forbiddenBy', ['permission'], true) },
+      { who: 'you', text: "The key is a restricted key without a scope this request needs: grant it in the provider's console (API keys, Permissions), or use a key with that scope. A key without the models scope can still be allowed to chat, so test the chat route itself before concluding the application is broken.", command: 'diagnose {url} --stream', when: on('forbiddenBy', ['scope']) },
       { who: 'you', text: "Find the egress address the provider sees and compare it with the IP allow-list of the project or resource.", command: 'curl -s https://ifconfig.me', when: on('forbiddenBy', ['ip-allowlist', 'permission'], true) },
       { who: 'network', text: 'A security appliance, firewall or forward proxy refused the request: ask the network team to allow the API host, with the time and the page it served.', when: [on('forbiddenBy', ['waf', 'hop'], true), { owner: ['network'] }] },
       { who: 'gateway', text: "Your gateway refused the request itself: ask its operator which rule did (an allow-list, an auth policy, a WAF rule) and to let the API path through.", when: [on('forbiddenBy', ['waf', 'hop']), { owner: ['gateway'] }] },
@@ -150,6 +151,7 @@ const statusEntries: CatalogueEntry[] = [
       { who: 'you', text: 'Spread the load: fewer concurrent requests, smaller max_tokens, batching.', when: on('rateLimit', ['provider', 'gateway'], true) },
       { who: 'provider', text: 'If the limits are too low for the workload, ask the provider for a higher tier or quota.', when: on('rateLimit', ['provider', 'request-too-large'], true) },
       { who: 'gateway', text: 'Your gateway answered the 429: review its rate limits for the API route.', command: 'limit_req zone=api burst=20 nodelay;', when: on('rateLimit', ['gateway']) },
+      { who: 'gateway', text: "nginx's limit_req and limit_conn answer 503 by default, which clients and SDKs take for an outage and do not back off from: make them answer 429 (with Retry-After), and review the rate and burst for the API route.", command: 'limit_req_status 429;\nlimit_conn_status 429;', when: on('limitedBy', ['nginx-limit']) },
     ],
     attach: ['the rate-limit headers', 'the request id'],
   },

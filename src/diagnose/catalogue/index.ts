@@ -10,6 +10,7 @@ import { streamEntries } from './stream.js';
 import { mtuEntries } from './mtu.js';
 import { keepaliveEntries } from './keepalive.js';
 import { sampleEntries } from './samples.js';
+import { accuracyEntries } from './accuracy.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -24,6 +25,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...mtuEntries,
   ...keepaliveEntries,
   ...sampleEntries,
+  ...accuracyEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));

@@ -10,6 +10,9 @@
  *   the other only non-public ones), not when two public address sets differ (CDNs rotate them).
  *   A hosts-file pin explains a difference (DNS_HOSTS_OVERRIDE says so), and so may the search
  *   list for short names. A system lookup that merely ran out of time is not a disagreement.
+ * - With --resolver, a system lookup that fails where the resolver answers is DNS_SYSTEM_UNRESOLVED,
+ *   an error (applications ask the system), in place of DNS_MISMATCH; the run still goes on with
+ *   the resolver's addresses so the later stages show whether the rest of the path works.
  * - DNS_PRIVATE_ADDRESS fires for the system's answers only: --resolve and --resolver addresses
  *   are the user's choice.
  */
@@ -42,7 +45,7 @@ export interface DnsDecision {
   addresses: string[];
   /** Where they came from. */
   source: 'system' | 'resolver';
-  /** The error code, when the stage fails. */
+  /** The error code, when the stage fails for want of an address (not set for DNS_SYSTEM_UNRESOLVED, whose addresses the run still uses). */
   errorCode?: string;
   servers: ServerVerdict[];
 }
@@ -188,7 +191,26 @@ export function decideDns(facts: DnsFacts): DnsDecision {
     findings.push({ code: errorCode, evidence, details, params });
   }
 
-  if (sys && disagreement(sys, direct, facts)) {
+  // --resolver answered, the system lookup did not: the run goes on with the resolver's answer,
+  // but every application on this machine asks the system, so this is the error to fix.
+  const systemBroken = facts.directFrom === '--resolver' && !errorCode && direct?.kind === 'ok' && sys !== undefined && systemKind(sys) !== 'ok';
+  if (systemBroken) {
+    const kind = systemKind(sys);
+    const systemCode = codeForSystemFailure(kind, undefined);
+    findings.push({
+      code: 'DNS_SYSTEM_UNRESOLVED',
+      evidence: [
+        describeSystem(sys),
+        ...serverEvidence,
+        `applications on this machine resolve names through the system lookup, not through --resolver: they cannot reach ${facts.host} until it answers`,
+        `the later stages run on the address ${direct.server ?? '--resolver'} gave (${direct.addresses.join(', ')}), to show whether the rest of the path works`,
+      ],
+      details: { systemError: sys.error, systemCode, systemMs: sys.ms, resolver: direct.server, resolverAddresses: direct.addresses },
+      params: { ...params, resolver: digServer(direct.server) },
+    });
+  }
+
+  if (sys && !systemBroken && disagreement(sys, direct, facts)) {
     findings.push({
       code: 'DNS_MISMATCH',
       evidence: [describeSystem(sys), ...serverEvidence],
@@ -222,6 +244,6 @@ export function decideDns(facts: DnsFacts): DnsDecision {
     });
   }
 
-  const status = errorCode ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+  const status = errorCode || systemBroken ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
   return { status, findings, addresses, source, servers, ...(errorCode ? { errorCode } : {}) };
 }

@@ -19,6 +19,8 @@ export interface ResponseEvidence {
   https: boolean;
   /** Whether the request carried the key. */
   keySent: boolean;
+  /** Whether the request went through a configured forward proxy (a 407 without one is a transparent proxy's). */
+  viaProxy?: boolean;
   /** Milliseconds from the request being written to the response headers. */
   elapsedMs: number;
   /** Wall-clock time (epoch ms) when the headers arrived. */

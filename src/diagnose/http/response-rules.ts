@@ -8,6 +8,7 @@ import { matches } from './body-families.js';
 import { parseEnvoyBody } from './envoy.js';
 import { intermediaryRules } from './intermediary-rules.js';
 import { readRateLimit } from './ratelimit.js';
+import { statusMeaning } from './status-meanings.js';
 import { bodyIncomplete, challenge, hopWrote, notAnApi } from './response-checks.js';
 import { finding, ownerOf, responseContext, type ResponseContext, type ResponseEvidence } from './response-context.js';
 
@@ -25,6 +26,9 @@ export function classifyResponse(ev: ResponseEvidence): Finding | undefined {
       owner: 'you',
     });
   }
+  // Statuses that mean the same from every hop (407, a missing scope, nginx's limit_req 503).
+  const meaning = statusMeaning(c);
+  if (meaning) return meaning;
   // Intermediary replies (gateway pages, Envoy resets, 5xx of the edge) before API semantics.
   const envoy = parseEnvoyBody(ev.body);
   const viaHop = intermediaryRules(c, envoy);
@@ -67,11 +71,22 @@ function apiRules(c: ResponseContext): Finding {
         details: { forbiddenBy: 'hop' },
       });
     }
+    // An HTML page is not an API's refusal: a web filter or security gateway on the way wrote it.
+    const page = /^\s*(<!doctype html|<html)/i.test(ev.body) ? /<title[^>]*>([^<]{1,120})<\/title>/i.exec(ev.body) : undefined;
+    if (page !== undefined && !c.attr.providerSide) {
+      const title = page?.[1]?.trim();
+      return finding(c, 'FORBIDDEN', [`an HTML page${title ? ` titled "${title}"` : ''} answered, not the API's JSON error: a web filter, security gateway or proxy on the way refused the request, so the key is not in question`], {
+        origin: 'network',
+        owner: 'network',
+        details: { forbiddenBy: 'waf', ...(title ? { pageTitle: title } : {}) },
+      });
+    }
     if (!ev.keySent) return finding(c, 'FORBIDDEN', ['refused without a key'], { details: { forbiddenBy: 'no-key' } });
     return finding(c, 'FORBIDDEN', ['the key was accepted as a key but lacks permission here (project, organisation, model or IP allow-list)'], { details: { forbiddenBy: 'permission' } });
   }
   if (s === 404) return notFound(c);
-  if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', []);
+  // A body limit of a hop (nginx client_max_body_size, an ALB) is its operator's to raise.
+  if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', hopWrote(c) ? [`${c.attr.answeredBy} refused the body itself (its own size limit): the API never saw the request`] : [], hopWrote(c) ? { owner: ownerOf(c.attr.origin) } : {});
   if (s === 429) return tooMany(c);
   if (s === 529 || (s === 503 && provider)) return finding(c, 'OVERLOADED', [], { owner: 'provider' });
   if (s === 500 || (s > 500 && s < 600 && provider)) return finding(c, 'SERVER_ERROR', [], { owner: c.attr.origin === 'gateway' ? 'gateway' : 'provider' });

@@ -68,8 +68,19 @@ function errorEventFinding(o: StreamObservation): Finding {
   };
 }
 
+/**
+ * The budget ran out in silence: the same verdict as the idle timer's. Before the first event,
+ * any silence to the end counts (the idle budget is the whole budget); after events, a silence of
+ * at least half the budget does (a shorter one is a stream still flowing when time ran out).
+ */
+function silentAtDeadline(o: StreamObservation): boolean {
+  if (o.end.kind !== 'deadline' || o.headersAt === undefined) return false;
+  if (o.sse.events === 0) return true;
+  return o.end.at - (o.sse.lastEventAt ?? o.headersAt) >= o.idleBudgetMs / 2;
+}
+
 function stallFinding(o: StreamObservation): Finding | undefined {
-  const end = o.end;
+  const end = silentAtDeadline(o) ? { ...o.end, kind: 'idle' as const } : o.end;
   // Idle: silence between events (what the user sees). Cut: silence on the wire (what a proxy's
   // idle timer sees), so it can be matched to the proxy's timeout.
   const last = end.kind === 'idle' ? (o.sse.lastEventAt ?? o.headersAt ?? 0) : (o.lastByteAt ?? o.headersAt ?? 0);
@@ -96,8 +107,19 @@ function stallFinding(o: StreamObservation): Finding | undefined {
   if (matchedIdle) evidence.push(`${fmt(silence)} of silence matches ${matchedIdle.label}`);
   else if (matchedTotal) evidence.push(`the cut at ${fmt(end.at)} after the request matches ${matchedTotal.label}`);
   if (end.kind === 'idle' && o.sse.comments > 0) evidence.push(`${o.sse.comments} keep-alive comment(s) arrived meanwhile, but no event`);
-  if (end.kind === 'idle' && o.sse.events === 0 && o.rawBytes === 0) {
-    evidence.push('the headers came but no body byte: an intermediary may be holding the whole stream back (see STREAM_BUFFERED)');
+  // Headers, then not one event for the whole budget: from the client a proxy that buffers the
+  // stream until it ends looks exactly like a producer that stalled. Say both, and how to tell.
+  const silentFromStart = (end.kind === 'idle' && o.sse.events === 0 && o.headersAt !== undefined) || end.kind === 'no-headers';
+  if (end.kind === 'no-headers') {
+    evidence.push(
+      'the key check on the same path had answered at once, but the streaming request got not even its headers in the whole budget: either an intermediary is buffering the whole response, headers included, until the stream ends (nginx does with its default proxy_buffering), or the producer stalled; this check cannot tell the two apart',
+    );
+  } else if (silentFromStart) {
+    evidence.push(
+      o.rawBytes === 0
+        ? `the headers came after ${fmt(o.headersAt)} but not one body byte in the whole budget: either an intermediary is buffering the stream until it ends (it would then arrive whole, later), or the producer stalled; this check cannot tell the two apart`
+        : `the headers came after ${fmt(o.headersAt)} but no event in the whole budget (${o.rawBytes} body bytes, none an event): either an intermediary is holding the stream back, or the producer stalled`,
+    );
   }
   if (o.decodeError) evidence.push(`the body could not be decoded: ${o.decodeError}`);
   const matched = matchedIdle ?? matchedTotal;
@@ -113,6 +135,7 @@ function stallFinding(o: StreamObservation): Finding | undefined {
       phase,
       how: end.kind,
       ...(pathAlive ? { keptAlive: true } : {}),
+      ...(silentFromStart && !pathAlive ? { silentFromStart: true, reading: 'buffering-or-stall' } : {}),
       atMs: round(end.at),
       silenceMs: round(silence),
       eventsBefore: o.sse.events,
