@@ -9,13 +9,14 @@
  *   hostname?: { ok, code?, reason? },  chain?: CertInfo[] (leaf first),
  *   bytesWritten, bytesRead, firstBytes? (a failed handshake's first bytes from the peer),
  *   clock?: { local, server?, error? },
+ *   verifiedPath?: { indexes, anchor? }   the path OpenSSL verified (indexes into chain, trusted issuer first)
  *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
  *   timings: { connect, handshake }   ms
  * }
  */
 import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
-import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
+import { decideTls, needsClockCheck, offPathOutOfDate, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
@@ -54,7 +55,9 @@ function summaryOf(h: HandshakeFacts, findings: Finding[]): string {
   const errors = findings.filter((f) => severityOf(f) === 'error').map((f) => f.code);
   if (errors.length > 0) return `${base}; certificate not acceptable: ${errors.join(', ')}`;
   const warnings = findings.map((f) => f.code);
-  return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}`;
+  const off = offPathOutOfDate(h.chain ?? [], h, Date.now());
+  const note = off.length > 0 ? `; the server also sends ${off.map((c) => c.subject).join(', ')}, out of date but not on the verified path` : '';
+  return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}${note}`;
 }
 
 export const tlsStage: Stage = {
@@ -115,7 +118,7 @@ export const tlsStage: Stage = {
         ...(servername ? { sni: servername } : {}),
         alpnOffered: ALPN,
         outcome: h.kind,
-        ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain } : { error: h.code }),
+        ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain, ...(h.verifiedPath ? { verifiedPath: h.verifiedPath } : {}) } : { error: h.code }),
         bytesWritten: h.bytesWritten,
         bytesRead: h.bytesRead,
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),

@@ -263,4 +263,38 @@ export const tlsEntries: CatalogueEntry[] = [
     ],
     attach: ['the certificate subject and end date'],
   },
+  {
+    code: 'TLS_CERT_REJECTED',
+    stage: 'tls',
+    severity: 'error',
+    exitCode: 12,
+    title: 'The certificate chain was refused for what it is (weak signature, wrong purpose, bad signature ...)',
+    explanation:
+      'The chain leads to a trusted root and is in date, yet certificate verification refused it: a certificate signed with SHA-1 or MD5, ' +
+      'a key too small for today\'s security level, a certificate not made for TLS servers, a broken signature or a revoked certificate. ' +
+      'Every client built on a current TLS library refuses the same chain, so the request would fail right after the handshake. ' +
+      'The evidence names the verification error and what it means.',
+    origin: 'unknown',
+    owner: 'gateway',
+    retry: 'no',
+    steps: [
+      SHOW_CHAIN,
+      {
+        who: 'gateway',
+        text: 'Whoever runs {hostPort} must replace the certificate with one that current clients accept (SHA-256 signature, RSA 2048+ or ECDSA key, extendedKeyUsage serverAuth) and serve its chain.',
+        when: { detail: 'fix', in: ['server'] },
+      },
+      {
+        who: 'you',
+        text: 'Check the certificate itself: signature algorithm, key size and key usage.',
+        command: "openssl s_client -connect {hostPort}{sniArg} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -E 'Signature Algorithm|Public-Key|Key Usage' ",
+      },
+      {
+        who: 'you',
+        text: 'The local trust store marks this root as not trusted for TLS servers: review the trust settings of the bundle Node reads.',
+        when: { detail: 'fix', in: ['local'] },
+      },
+    ],
+    attach: ['the verification error', 'the chain (subjects, issuers, signature algorithms)'],
+  },
 ];

@@ -14,6 +14,8 @@ import { describeFailure } from './failure.js';
 import { matchInterceptor, type InterceptorMatch } from './interceptors.js';
 import { chainShape, chainShapeLines, hostnameHints } from './explain.js';
 import { isWellKnownApiHost } from '../well-known-hosts.js';
+import { readVerifyError } from './verify-errors.js';
+import { WEAK_SIGNATURES } from '../../net/tls/sigalg.js';
 
 /** Everything the tls rules look at. */
 export interface TlsFacts {
@@ -49,22 +51,18 @@ export const UNTRUSTED_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'CERT_CHAIN_TOO_LONG',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
   'CERT_REJECTED',
 ]);
+// A bad signature, a revoked certificate, a wrong purpose, a weak digest ... are not "no trusted
+// root": they fall through to TLS_CERT_REJECTED with their own reading (verify-errors.ts).
 
-/** Hosts whose real certificates always chain to a public root: anything else there is interception. */
-const PUBLIC_API_PROVIDERS: ReadonlySet<ProviderName> = new Set(['openai', 'anthropic', 'azure-openai', 'gemini']);
 
 /** Does a handshake need the server's Date to judge it (a certificate outside its window)? */
 export function needsClockCheck(h: HandshakeFacts, nowMs: number): boolean {
   if (h.kind !== 'ok') return false;
   if (h.chainError === 'CERT_HAS_EXPIRED' || h.chainError === 'CERT_NOT_YET_VALID') return true;
+  // A chain that verified has no date problem on its path: an old cross-sign beside it is no reason to ask.
+  if (h.chainError === undefined) return false;
   return (h.chain ?? []).some((c) => outside(c, nowMs) !== undefined);
 }
 
@@ -181,22 +179,75 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
   };
 }
 
+/** The chain as verified: the rebuilt path when there is one, else the chain Node reported. */
+export function onPath(chain: CertInfo[], h: HandshakeFacts): CertInfo[] {
+  const idx = h.verifiedPath?.indexes;
+  if (!idx || idx.length === 0) return chain;
+  const path = idx.map((i) => chain[i]).filter((c): c is CertInfo => c !== undefined);
+  return path.length > 0 ? path : chain;
+}
+
+/** Certificates the server sent (or Node linked) that the verified path does not use, outside their dates. */
+export function offPathOutOfDate(chain: CertInfo[], h: HandshakeFacts, nowMs: number): CertInfo[] {
+  if (h.chainError !== undefined || !h.verifiedPath) return [];
+  const path = new Set(onPath(chain, h));
+  return chain.filter((c) => !path.has(c) && outside(c, nowMs) !== undefined);
+}
+
+/**
+ * The reason behind a verify error. Node names some OpenSSL errors only "UNSPECIFIED" (CA_MD_TOO_WEAK
+ * among them): a weak signature on a certificate below the root then names it.
+ */
+function reasonCode(code: string, chain: CertInfo[]): { reasonCode: string; weak?: CertInfo } {
+  if (code !== 'UNSPECIFIED' && code !== 'CA_MD_TOO_WEAK') return { reasonCode: code };
+  const weak = chain.find((c) => !c.selfSigned && c.signatureAlgorithm !== undefined && WEAK_SIGNATURES.has(c.signatureAlgorithm));
+  return weak ? { reasonCode: 'CA_MD_TOO_WEAK', weak } : { reasonCode: code };
+}
+
+function rejectedFinding(f: TlsFacts, chain: CertInfo[]): Finding {
+  const code = f.handshake.chainError!;
+  const { reasonCode: why, weak } = reasonCode(code, chain);
+  const reading = readVerifyError(why);
+  const leaf = chain[0];
+  return {
+    code: 'TLS_CERT_REJECTED',
+    evidence: [
+      `chain verification: ${code}${why !== code ? ` (${why})` : ''}: ${reading.reason}`,
+      ...(weak ? [`${weak === chain[0] ? 'the server certificate' : 'the CA certificate'} ${weak.subject} is signed with ${weak.signatureAlgorithm}`] : []),
+      ...chainLines(chain),
+      ...(leaf ? [`the server certificate ${leaf.subject} is itself in date (${leaf.validFrom} to ${leaf.validTo}): the refusal is about what the certificate is, not when`] : []),
+      'Node and every client built on OpenSSL refuse this chain the same way; turning verification off is not the fix',
+    ],
+    details: { verifyError: code, reasonCode: why, reason: reading.reason, fix: reading.fix, extraCa: f.extraCa, ...(weak ? { weakSignature: weak.signatureAlgorithm, weakSubject: weak.subject } : {}) },
+    ...(reading.fix === 'local' ? { origin: 'local' as const, owner: 'you' as const } : {}),
+    params: params(f, { verifyError: code }),
+  };
+}
+
 /** Findings for a completed handshake. */
 function completedFindings(f: TlsFacts): Finding[] {
   const h = f.handshake;
   const chain = h.chain ?? [];
   const out: Finding[] = [];
   const untrusted = h.chainError !== undefined && UNTRUSTED_CODES.has(h.chainError);
-  const match = matchInterceptor(chain);
-  // A public API name is served with publicly trusted chains whatever --provider says.
-  const publicApi = PUBLIC_API_PROVIDERS.has(f.provider) || isWellKnownApiHost(f.host);
-  const unnamedInterception = !match && untrusted && publicApi;
+  // The certificates OpenSSL really used: a cross-signed root the server also sends for old clients
+  // is not on it (the 2021 Let's Encrypt shape), so neither its dates nor its names count.
+  const path = onPath(chain, h);
+  const match = matchInterceptor(path);
+  // Only the providers' own host names are known to chain to a public root: never an IP literal,
+  // localhost, or a host the user named a provider for with --provider. And a lone self-signed
+  // leaf is a test or default certificate, not a product forging certificates for the name.
+  const publicApi = isWellKnownApiHost(f.host);
+  const loneSelfSigned = h.chainError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || (chain.length === 1 && chain[0]!.selfSigned);
+  const unnamedInterception = !match && untrusted && publicApi && !loneSelfSigned;
   if (match || unnamedInterception) out.push(interceptionFinding(f, chain, match, h.chainError === undefined));
 
-  // Dates: the first certificate outside its window at the local time (the leaf, usually).
+  // Dates: the first certificate on the verified path outside its window at the local time (the
+  // leaf, usually). A chain that verified has none by definition; an off-path one is only noted.
   for (const which of ['notyet', 'expired'] as const) {
     const code = which === 'expired' ? 'CERT_HAS_EXPIRED' : 'CERT_NOT_YET_VALID';
-    const cert = chain.find((c) => outside(c, f.nowMs) === which) ?? (h.chainError === code ? chain[0] : undefined);
+    if (h.chainError === undefined) continue;
+    const cert = path.find((c) => outside(c, f.nowMs) === which) ?? (h.chainError === code ? (chain.find((c) => outside(c, f.nowMs) === which) ?? chain[0]) : undefined);
     if (cert) out.push(clockFinding(f, cert, which));
   }
   if (h.hostname && !h.hostname.ok) {
@@ -234,6 +285,10 @@ function completedFindings(f: TlsFacts): Finding[] {
       params: params(f),
     });
   }
+  // Any other verify error still fails the stage, with its reason: the http stage would refuse the
+  // same chain later and only report a transport error.
+  const explained = untrusted || out.some((x) => x.code === 'TLS_CERT_EXPIRED' || x.code === 'TLS_CERT_NOT_YET_VALID' || x.code === 'TLS_INTERCEPTED');
+  if (h.chainError !== undefined && !explained) out.push(rejectedFinding(f, chain));
   const leaf = chain[0];
   if (leaf && !out.some((x) => x.code === 'TLS_CERT_EXPIRED' || x.code === 'TLS_CERT_NOT_YET_VALID')) {
     const left = Date.parse(leaf.validTo) - f.nowMs;
