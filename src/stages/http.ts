@@ -33,7 +33,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
         keySent: plan.keySent,
         elapsedMs: p.sinceRequestMs ?? p.timings.total,
         nowMs: p.response.wallMs,
-        ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download } } : {}),
+        ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download, ...(p.response.body.error.code?.startsWith('HPE_') ? { parserReason: p.response.body.error.message.replace(/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/, '$1') } : {}) } } : {}),
       },
     };
   }
@@ -51,6 +51,9 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
       sinceStartMs: p.timings.total,
       fresh: p.fresh,
       peerFin: p.peerFin,
+      ...(e.h2 ? { h2: e.h2 } : {}),
+      ...(e.parserReason ? { parserReason: e.parserReason } : {}),
+      ...(e.h2FrameOnH1 ? { h2FrameOnH1: true } : {}),
     },
   };
 }
@@ -94,7 +97,7 @@ function dataOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult, o: Exchan
     const a = attribute({ status: r.status, headers: r.headers, body: r.body, host: r.host, provider: r.provider, https: r.https });
     data.attribution = { answeredBy: a.answeredBy, origin: a.origin, seen: a.seen, providerSide: a.providerSide };
   } else if (o.transport) {
-    data.error = { fact: o.transport.fact, code: o.transport.code, codes: o.transport.codes, phase: o.transport.phase, timedOut: o.transport.timedOut };
+    data.error = { fact: o.transport.fact, code: o.transport.code, codes: o.transport.codes, phase: o.transport.phase, timedOut: o.transport.timedOut, ...(o.transport.h2 ? { h2: o.transport.h2 } : {}) };
   }
   return data;
 }

@@ -1,6 +1,6 @@
 /**
  * The tls stage: one handshake to the chosen address (or through the proxy tunnel) with SNI = the
- * host and ALPN h2, http/1.1; the whole peer chain kept even when it does not verify; the chain
+ * host and ALPN as the http stage will speak (http/1.1; h2 first with --http2); the whole peer chain kept even when it does not verify; the chain
  * and the host name judged separately; a clock check when a certificate is outside its dates.
  *
  * data: {
@@ -24,10 +24,10 @@ import { checkSystemStore } from '../net/tls/system-store.js';
 import { outcomeOf } from '../net/tcp-probe.js';
 import { observeHandshake, type HandshakeFacts } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
+import { alpnFor } from '../net/http/alpn.js';
+import { readAlert } from '../diagnose/tls/explain.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 
-/** ALPN protocols offered: what an HTTP client would offer. */
-const ALPN = ['h2', 'http/1.1'];
 /** The longest the clock check may take (it only runs when a certificate is outside its dates). */
 const CLOCK_CHECK_MS = 3000;
 
@@ -60,6 +60,33 @@ function summaryOf(h: HandshakeFacts, findings: Finding[]): string {
   return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}${note}`;
 }
 
+/**
+ * The peer refused every protocol offered (alert no_application_protocol) while h2 was not among
+ * them: ask once more offering h2 alone. A server that takes it speaks only HTTP/2.
+ */
+async function h2OnlyCheck(ctx: RunContext, h: HandshakeFacts, offered: string[], servername: string | undefined, signal: AbortSignal): Promise<Finding | undefined> {
+  if (h.kind !== 'alert' || readAlert(h.code).meaning !== 'alpn' || offered.includes('h2')) return undefined;
+  let raw;
+  try {
+    raw = await openRaw(ctx, signal);
+  } catch {
+    return undefined;
+  }
+  const t = ctx.config.target;
+  const again = await observeHandshake(raw, { host: t.host, servername, alpn: ['h2'], ca: trustedCas(ctx) }, signal, ctx.now);
+  if (again.kind !== 'ok' || again.alpn !== 'h2') return undefined;
+  return {
+    code: 'HTTP2_ONLY_SERVER',
+    evidence: [
+      `offering ${offered.join(', ')} by ALPN (what the HTTP/1.1 client speaks), the server refused the handshake: alert 120 no_application_protocol`,
+      `offering h2, the same server completed the handshake and chose h2 (${again.protocol ?? 'TLS'}): it serves HTTP/2 only`,
+      'clients that speak only HTTP/1.1 (Node\'s fetch, undici by default, many SDKs) cannot use this endpoint; curl and browsers offer h2 and get through',
+    ],
+    details: { seenBy: 'alpn', offered, accepted: 'h2' },
+    params: tlsParams(t.host, t.port, undefined, { url: t.url.replace(/\/$/, '') }),
+  };
+}
+
 export const tlsStage: Stage = {
   id: 'tls',
   shouldRun(ctx) {
@@ -81,7 +108,10 @@ export const tlsStage: Stage = {
     }
     const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);
+    // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
+    const ALPN = alpnFor(ctx.config);
     const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+    const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();
     let serverDate: ServerDate | undefined;
@@ -90,7 +120,7 @@ export const tlsStage: Stage = {
     }
     // Node ignores the OS bundle: whether the root is there tells "install it" from "point Node at it".
     const systemStore = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await checkSystemStore(h.chain ?? [], ctx.env) : undefined;
-    const findings = decideTls({
+    const findings = h2Only ? [h2Only] : decideTls({
       host: t.host,
       port: t.port,
       provider: ctx.config.provider,
@@ -123,6 +153,7 @@ export const tlsStage: Stage = {
         bytesRead: h.bytesRead,
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
         ...(systemStore ? { systemStore } : {}),
+        ...(h2Only ? { h2Only: true } : {}),
         ...(serverDate ? { clock: { local: new Date(nowMs).toISOString(), server: serverDate.date, error: serverDate.error } } : {}),
         timings: { connect: connectMs, handshake: h.ms },
       },

@@ -12,6 +12,8 @@ import type { ExchangePhase } from '../../diagnose/http/transport-rules.js';
 import { openRaw, startTls } from '../dial.js';
 import { errorFacts, type ErrorFacts } from '../failure.js';
 import { BODY_CAP, flattenHeaders, readCapped, type CappedBody } from './body.js';
+import { alpnFor } from './alpn.js';
+import { h2Facts, looksLikeH2Frame, parserData, type H2Facts } from './h2.js';
 
 export interface ProbeRequestSpec {
   method: 'GET' | 'POST';
@@ -57,7 +59,17 @@ export interface ProbeResult {
   /** Milliseconds from the request being written to the headers or the failure. */
   sinceRequestMs?: number;
   response?: ProbeResponse;
-  error?: { facts: ErrorFacts; phase: ExchangePhase; timedOut: boolean };
+  error?: {
+    facts: ErrorFacts;
+    phase: ExchangePhase;
+    timedOut: boolean;
+    /** The HTTP/2 frame (GOAWAY, RST_STREAM) and error code that ended an h2 exchange. */
+    h2?: H2Facts;
+    /** The HTTP/1.1 parser's own reason, for a response it could not parse. */
+    parserReason?: string;
+    /** The bytes that could not be HTTP/1.1 were an HTTP/2 frame: the server speaks only HTTP/2. */
+    h2FrameOnH1?: boolean;
+  };
   /**
    * Whether the peer closed its side (a FIN was read) before the probe ended. undici reports its
    * own abort of a malformed answer ("bad response") with the same code as a peer's close; this
@@ -97,6 +109,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   subscribe('undici:client:sendHeaders', onSendHeaders);
   subscribe('undici:request:bodySent', onBodySent);
 
+  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
   const remaining = () => Math.max(1, Math.ceil(deadline - now()));
   const client = new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
     connect: (_opts, cb) => {
@@ -109,8 +122,9 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
         m.connected = now();
         if (t.scheme === 'https') {
           phase = 'tls';
-          sock = await startTls(ctx, raw, signal);
+          sock = await startTls(ctx, raw, signal, { alpn: alpnFor(ctx.config) });
           m.tls = now();
+          if ((sock as import('node:tls').TLSSocket).alpnProtocol === 'h2') result.httpVersion = '2';
         } else sock = raw;
         base = { w: raw.bytesWritten, r: raw.bytesRead };
         phase = 'send';
@@ -127,9 +141,10 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     headersTimeout: remaining() + 1000,
     bodyTimeout: remaining() + 1000,
     pipelining: 1,
+    // --http2: undici speaks h2 when ALPN chose it (the tls stage offered the same list).
+    ...(ctx.config.http2 ? { allowH2: true } : {}),
   });
 
-  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();
@@ -148,7 +163,16 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       facts.codes.push('HPE_INVALID_RESPONSE');
       facts.code = 'HPE_INVALID_RESPONSE';
     }
-    result.error = { facts, phase: phase === 'headers' ? 'wait' : phase, timedOut };
+    const h2 = h2Facts(err);
+    const parser = parserData(err);
+    result.error = {
+      facts,
+      phase: phase === 'headers' ? 'wait' : phase,
+      timedOut,
+      ...(h2 ? { h2 } : {}),
+      ...(parser.message ? { parserReason: parser.message.replace(/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/, '$1') } : {}),
+      ...(looksLikeH2Frame(parser.data) ? { h2FrameOnH1: true } : {}),
+    };
   } finally {
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
     unsubscribe('undici:request:bodySent', onBodySent);
