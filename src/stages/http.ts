@@ -13,6 +13,7 @@ import { probeHttp, type ProbeResult } from '../net/http/probe.js';
 import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
 import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http/request.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
+import { keyShapeLine } from '../diagnose/key/finding.js';
 
 /** How much of a body the report keeps (classification reads up to 64 KiB). */
 const EXCERPT = 2048;
@@ -148,6 +149,16 @@ export const httpStage: Stage = {
     } else if (attempts === 2 && findings[0]) {
       findings[0].evidence.push('a second attempt on another new connection failed the same way: the failure is consistent, so a retry will not help');
       findings[0].retry = 'no';
+    }
+    // Join what the env stage knows: a refused key that is written oddly says so.
+    const shape = ctx.state.keyShape;
+    if (shape && plan.keySent) {
+      for (const f of findings) {
+        if (f.code === 'AUTH_INVALID' || f.code === 'FORBIDDEN' || f.code === 'AUTH_MISSING') {
+          f.evidence.push(keyShapeLine(shape.issues, shape.where));
+          f.details = { ...(f.details ?? {}), keyShape: shape.issues };
+        }
+      }
     }
     const t0 = ctx.config.target;
     // The catalogue's commands name the target: {host}, {port}, {url}.

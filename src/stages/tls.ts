@@ -21,6 +21,7 @@ import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
+import { caEnvProblems } from '../net/tls/ca-env.js';
 import { outcomeOf } from '../net/tcp-probe.js';
 import { observeHandshake, type HandshakeFacts } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
@@ -120,6 +121,7 @@ export const tlsStage: Stage = {
     }
     // Node ignores the OS bundle: whether the root is there tells "install it" from "point Node at it".
     const systemStore = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await checkSystemStore(h.chain ?? [], ctx.env) : undefined;
+    const caEnv = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await caEnvProblems(ctx.env) : undefined;
     const findings = h2Only ? [h2Only] : decideTls({
       host: t.host,
       port: t.port,
@@ -131,6 +133,7 @@ export const tlsStage: Stage = {
       viaProxy: ctx.state.proxy !== undefined,
       systemStore,
       alpnOffered: ALPN,
+      caEnv,
     });
 
     if (h.kind === 'ok') ctx.state.alpn = h.alpn ?? '';

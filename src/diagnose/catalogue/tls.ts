@@ -101,6 +101,12 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
+      {
+        who: 'you',
+        text: 'A CA variable names a file that is missing or unreadable (see the evidence): point it at a readable PEM file holding the CA, then run again.',
+        command: 'ls -l "$NODE_EXTRA_CA_CERTS" "$SSL_CERT_FILE"; openssl x509 -in "$NODE_EXTRA_CA_CERTS" -noout -subject',
+        when: { detail: 'caEnvBroken' },
+      },
       SHOW_CHAIN,
       {
         who: 'you',
@@ -136,6 +142,12 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'no',
     steps: [
+      {
+        who: 'you',
+        text: 'A CA variable names a file that is missing or unreadable (see the evidence): point it at a readable PEM file holding the inspection root, then run again.',
+        command: 'ls -l "$NODE_EXTRA_CA_CERTS" "$SSL_CERT_FILE"; openssl x509 -in "$NODE_EXTRA_CA_CERTS" -noout -subject',
+        when: { detail: 'caEnvBroken' },
+      },
       SHOW_CHAIN,
       {
         who: 'you',

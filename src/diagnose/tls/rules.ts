@@ -5,6 +5,7 @@
  */
 import type { CertInfo } from '../../net/tls/cert.js';
 import type { SystemStoreCheck } from '../../net/tls/system-store.js';
+import type { CaEnvProblem } from '../../net/tls/ca-env.js';
 import type { HandshakeFacts } from '../../net/tls/probe.js';
 import type { ProviderName } from '../../report.js';
 import type { Finding } from '../../stages/types.js';
@@ -35,6 +36,8 @@ export interface TlsFacts {
   systemStore?: SystemStoreCheck;
   /** The ALPN protocols offered (default h2, http/1.1). */
   alpnOffered?: string[];
+  /** NODE_EXTRA_CA_CERTS / SSL_CERT_FILE naming a file that is missing or unreadable. */
+  caEnv?: CaEnvProblem[];
 }
 
 /** A certificate expiring within this many days earns TLS_CERT_EXPIRING. */
@@ -133,6 +136,27 @@ export function tlsParams(host: string, port: number, systemBundle?: string, ext
   };
 }
 
+const CA_ENV_PROBLEM: Record<CaEnvProblem['problem'], string> = {
+  missing: 'which does not exist',
+  unreadable: 'which cannot be read',
+  directory: 'which is a directory, not a PEM file',
+  empty: 'which holds no PEM certificate',
+};
+
+/** Evidence about CA variables that name a broken file, joined to an untrusted chain. */
+function caEnvLines(f: TlsFacts): string[] {
+  return (f.caEnv ?? []).map((p) =>
+    p.variable === 'NODE_EXTRA_CA_CERTS'
+      ? `NODE_EXTRA_CA_CERTS names ${p.path}, ${CA_ENV_PROBLEM[p.problem]}${p.code ? ` (${p.code})` : ''}: Node programs here start without the CA it was meant to add (Node only prints a warning at start-up), which is why they would not trust this chain either`
+      : `SSL_CERT_FILE names ${p.path}, ${CA_ENV_PROBLEM[p.problem]}${p.code ? ` (${p.code})` : ''}: curl, Python and Node with --use-openssl-ca read their CA bundle from it, so they lose the trust it was meant to give`,
+  );
+}
+
+function caEnvDetails(f: TlsFacts): Record<string, unknown> {
+  const c = f.caEnv ?? [];
+  return c.length > 0 ? { caEnvBroken: c.map((p) => ({ variable: p.variable, path: p.path, problem: p.problem })) } : {};
+}
+
 /** Evidence about the OS bundle for an untrusted chain (Node does not read it by default). */
 function systemStoreLines(f: TlsFacts): string[] {
   const s = f.systemStore;
@@ -158,7 +182,7 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
       ? `the chain verified ${trustedBy}, so this run got through; every program that lacks the forging root will fail`
       : `chain verification: ${f.handshake.chainError}`,
   );
-  if (!trusted) evidence.push(...systemStoreLines(f));
+  if (!trusted) evidence.push(...systemStoreLines(f), ...caEnvLines(f));
   const top = chain[chain.length - 1];
   const root = top?.selfSigned ? top : undefined;
   return {
@@ -173,6 +197,7 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
       // The CA to ask IT for when the root itself was not sent: the top certificate's issuer.
       ...(root ? {} : { issuerOfTop: top?.issuer }),
       inSystemStore: f.systemStore?.trusts ?? null,
+      ...(trusted ? {} : caEnvDetails(f)),
     },
     ...(trusted ? { severity: 'warning' as const } : {}),
     params: params(f, { product }),
@@ -273,6 +298,7 @@ function completedFindings(f: TlsFacts): Finding[] {
         ...chainLines(chain),
         ...chainShapeLines(shape, chain.length),
         ...systemStoreLines(f),
+        ...caEnvLines(f),
       ],
       details: {
         verifyError: h.chainError,
@@ -281,6 +307,7 @@ function completedFindings(f: TlsFacts): Finding[] {
         chainLength: chain.length,
         ...(shape.missingIssuer ? { missingIssuer: shape.missingIssuer, incompleteChain: true } : {}),
         inSystemStore: f.systemStore?.trusts ?? null,
+        ...caEnvDetails(f),
       },
       params: params(f),
     });
