@@ -14,6 +14,7 @@ import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
 import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http/request.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 import { keyShapeLine } from '../diagnose/key/finding.js';
+import { h2OnlyAfterRetry } from '../diagnose/http/h2-rules.js';
 
 /** How much of a body the report keeps (classification reads up to 64 KiB). */
 const EXCERPT = 2048;
@@ -149,6 +150,12 @@ export const httpStage: Stage = {
     } else if (attempts === 2 && findings[0]) {
       findings[0].evidence.push('a second attempt on another new connection failed the same way: the failure is consistent, so a retry will not help');
       findings[0].retry = 'no';
+    }
+    // No answer at all to HTTP/1.1 over TLS: a server that speaks only HTTP/2 (HAProxy's `proto h2`)
+    // just closes. One request offering h2 alone tells that from a broken server.
+    if (!probe.response && probe.error && !probe.error.timedOut && (probe.error.phase === 'wait' || probe.error.phase === 'send') && ctx.config.target.scheme === 'https' && !ctx.config.http2 && deadline - ctx.now() > 500) {
+      const viaH2 = await probeHttp(ctx, plan.spec, signal, deadline, { h2Only: true });
+      if (viaH2.response && viaH2.httpVersion === '2') findings = [h2OnlyAfterRetry(findings[0], viaH2.response.status)];
     }
     // Join what the env stage knows: a refused key that is written oddly says so.
     const shape = ctx.state.keyShape;

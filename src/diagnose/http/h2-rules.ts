@@ -59,3 +59,15 @@ export function h2OnlyFinding(t: Wire, details: Record<string, unknown>): Findin
     details: { ...details, seenBy: 'http' },
   };
 }
+
+/** HTTP/1.1 got no answer, the same request offering h2 alone got one: an h2-only server. */
+export function h2OnlyAfterRetry(h1: Finding | undefined, h2Status: number): Finding {
+  return {
+    code: 'HTTP2_ONLY_SERVER',
+    evidence: [
+      `the HTTP/1.1 request got no answer: ${h1 ? `${h1.code}: ${h1.evidence[0] ?? ''}` : 'the connection ended'}`,
+      `the same request offering h2 alone by ALPN got HTTP ${h2Status} over HTTP/2: the server speaks only HTTP/2 here (h2 forced on the listener) and drops HTTP/1.1 clients without a word`,
+    ],
+    details: { seenBy: 'h2-retry', h1Code: h1?.code, h2Status },
+  };
+}

@@ -80,7 +80,14 @@ export interface ProbeResult {
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
 
-export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number): Promise<ProbeResult> {
+export interface ProbeOptions {
+  /** Offer h2 alone by ALPN and speak it (the check behind an HTTP/1.1 request that got no answer). */
+  h2Only?: boolean;
+}
+
+export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number, opts: ProbeOptions = {}): Promise<ProbeResult> {
+  const allowH2 = opts.h2Only === true || ctx.config.http2 === true;
+  const alpn = opts.h2Only ? ['h2'] : alpnFor(ctx.config);
   const now = ctx.now;
   const t = ctx.config.target;
   const m: { start: number; connected?: number; tls?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
@@ -109,6 +116,17 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   subscribe('undici:client:sendHeaders', onSendHeaders);
   subscribe('undici:request:bodySent', onBodySent);
 
+  // The first response bytes as the HTTP/1.1 client reads them: undici drops an answer it cannot
+  // parse with a bare socket error, and only these bytes tell an HTTP/2 frame from other garbage.
+  let head = Buffer.alloc(0);
+  const keepHead = (s: Socket) => {
+    const read = s.read.bind(s);
+    s.read = ((n?: number) => {
+      const chunk: unknown = read(n);
+      if (Buffer.isBuffer(chunk) && head.length < 16) head = Buffer.concat([head, chunk]).subarray(0, 16);
+      return chunk;
+    }) as typeof s.read;
+  };
   const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: true, httpVersion: '1.1', peerFin: false };
   const remaining = () => Math.max(1, Math.ceil(deadline - now()));
   const client = new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
@@ -122,12 +140,13 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
         m.connected = now();
         if (t.scheme === 'https') {
           phase = 'tls';
-          sock = await startTls(ctx, raw, signal, { alpn: alpnFor(ctx.config) });
+          sock = await startTls(ctx, raw, signal, { alpn });
           m.tls = now();
           if ((sock as import('node:tls').TLSSocket).alpnProtocol === 'h2') result.httpVersion = '2';
         } else sock = raw;
         base = { w: raw.bytesWritten, r: raw.bytesRead };
         phase = 'send';
+        if ((sock as import('node:tls').TLSSocket).alpnProtocol !== 'h2') keepHead(sock);
         return sock;
       })().then(
         (s) => cb(null, s),
@@ -142,7 +161,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     bodyTimeout: remaining() + 1000,
     pipelining: 1,
     // --http2: undici speaks h2 when ALPN chose it (the tls stage offered the same list).
-    ...(ctx.config.http2 ? { allowH2: true } : {}),
+    ...(allowH2 ? { allowH2: true } : {}),
   });
 
   try {
@@ -171,7 +190,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       timedOut,
       ...(h2 ? { h2 } : {}),
       ...(parser.message ? { parserReason: parser.message.replace(/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/, '$1') } : {}),
-      ...(looksLikeH2Frame(parser.data) ? { h2FrameOnH1: true } : {}),
+      ...(looksLikeH2Frame(parser.data) || looksLikeH2Frame(head.toString('latin1')) ? { h2FrameOnH1: true } : {}),
     };
   } finally {
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
