@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { H2, startH2Server } from '../../fixtures/h2-servers.js';
 import { startScripted } from '../../fixtures/http-scripted.js';
-import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import { TEST_CA_PATH, startTlsServer } from '../../fixtures/tls-server.js';
 import { cleanEnv, codesOf, runCli, stageOf } from '../helpers/cli.js';
 import { closeAfterAll } from '../helpers/fixtures.js';
 
@@ -87,6 +87,23 @@ describe('h2 error frames, read by their code (--http2)', () => {
     const run = await diagnose(local(s.port), [...pin(s.port), '--http2']);
     const d = run.report!.diagnoses.find((x) => x.code === 'HTTP2_STREAM_ERROR')!;
     expect(d.details).toMatchObject({ frame: 'RST_STREAM', errorName: 'INTERNAL_ERROR' });
+  });
+});
+
+describe('--http2 against other servers', () => {
+  it('an HTTP/1.1-only server: ALPN picks http/1.1 and the request falls back to it', async () => {
+    const s = await keep(startTlsServer({ cert: 'valid' }));
+    const run = await diagnose(local(s.port), [...pin(s.port), '--http2']);
+    expect(run.code).toBe(0);
+    expect(stageOf(run.report!, 'tls').data.alpn).toBe('http/1.1');
+    expect(stageOf(run.report!, 'http').data.httpVersion).toBe('1.1');
+  });
+
+  it('an h2 stream that is never answered ends at the budget as HEADERS_TIMEOUT, not a hang', async () => {
+    const s = await keep(startH2Server({ behaviour: { kind: 'hang' } }));
+    const run = await runCli([local(s.port), ...pin(s.port), '--provider', 'openai-compatible', '--json', '--timeout', '1s', '--http2'], { env });
+    expect(run.code).toBe(14);
+    expect(run.report!.rootCause).toBe('HEADERS_TIMEOUT');
   });
 });
 
