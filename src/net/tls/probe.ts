@@ -149,10 +149,15 @@ function classify(err: unknown, tap: CountingTap, aborted: boolean): Pick<Handsh
   return { kind: 'error', code: f.code, message: f.message };
 }
 
-/** Only a verified chain, or one refused for its dates, needs the path rebuilt (it costs a parse of the store). */
-function pathFacts(s: TLSSocket, authErr: string | undefined, ca: string[] | undefined): { verifiedPath?: VerifiedPath } {
-  const dated = authErr === undefined || authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' || authErr === 'CERT_HAS_EXPIRED' || authErr === 'CERT_NOT_YET_VALID';
-  if (!dated) return {};
+/**
+ * Only a chain refused for its dates, or a verified one that carries a certificate outside its dates,
+ * needs the path rebuilt: it costs a parse of the whole store (about 50 ms for Node's 144 roots).
+ */
+function pathFacts(s: TLSSocket, authErr: string | undefined, ca: string[] | undefined, chain: CertInfo[]): { verifiedPath?: VerifiedPath } {
+  const verified = authErr === undefined || authErr === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  const now = Date.now();
+  const stale = chain.some((c) => now > Date.parse(c.validTo) || now < Date.parse(c.validFrom));
+  if (!(authErr === 'CERT_HAS_EXPIRED' || authErr === 'CERT_NOT_YET_VALID' || (verified && stale))) return {};
   const path = buildPath(peerChainDer(s), anchorsFor(ca));
   return path ? { verifiedPath: path } : {};
 }
@@ -214,6 +219,7 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
       const s = sock!;
       handshakeDone = now();
       const authErr = s.authorizationError ? String(s.authorizationError) : undefined;
+      const chain = peerChain(s);
       const facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> = {
         kind: 'ok',
         protocol: s.getProtocol() ?? undefined,
@@ -222,8 +228,8 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         // Node folds a failed host-name check into authorizationError; keep only the chain's verdict here.
         chainError: authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authErr,
         hostname: checkHostname(s, opts.host),
-        chain: peerChain(s),
-        ...pathFacts(s, authErr, opts.ca),
+        chain,
+        ...pathFacts(s, authErr, opts.ca, chain),
         ...(certRequested() ? { certRequested: true } : {}),
       };
       if (s.getProtocol() !== 'TLSv1.3') return finish(facts);
