@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'budget for each stage (2s, 500ms)', '10s')
     .option('--stream', 'also check streaming (needs a key; spends a few tokens)')
     .option('--mtu', 'run the MTU checks even when nothing stalled')
+    .option('--http2', 'offer HTTP/2 (ALPN h2) and use it when the server agrees, as curl and browsers do')
     .option('--json', 'the JSON report on stdout')
     .addOption(new Option('--format <f>', 'output format').choices(['human', 'json', 'md', 'junit', 'openmetrics', 'github']))
     .option('--output <file>', 'also write the report to this file (atomically)')

@@ -56,6 +56,8 @@ export interface Config {
   timeoutMs: number;
   stream: boolean;
   mtu: boolean;
+  /** `--http2`: offer h2 by ALPN and let the HTTP client use it (undici's allowH2), as curl and browsers do. */
+  http2?: boolean;
   format: Format;
   output?: string;
   /** Format of the --output file: --format when it is a report format (json, md, junit, openmetrics), else the file's extension (.json .md .xml .prom), else json. */
@@ -87,6 +89,7 @@ export interface RawOptions extends RawSamplingOptions {
   timeout?: string;
   stream?: boolean;
   mtu?: boolean;
+  http2?: boolean;
   json?: boolean;
   format?: string;
   output?: string;
@@ -245,6 +248,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     timeoutMs: raw.timeout !== undefined ? parseDuration(raw.timeout) : 10_000,
     stream: raw.stream ?? false,
     mtu: raw.mtu ?? false,
+    ...(raw.http2 ? { http2: true } : {}),
     format,
     output: raw.output,
     outputFormat,

@@ -16,6 +16,7 @@ import { pinFor } from '../config.js';
 import { decideDns, type DnsFacts } from '../diagnose/dns/rules.js';
 import { queryDns, type DnsQueryResult, type QueryType } from '../net/dns/query.js';
 import { systemLookup } from '../net/dns/system.js';
+import { findSearchAnswer } from '../net/dns/search-answer.js';
 import { DEFAULT_HOSTS_FILE, hostsEntriesFor, readHosts } from '../net/dns/hosts.js';
 import { classifyIp } from '../net/ip-class.js';
 import { DEFAULT_RESOLV_CONF, readResolvConf, type ResolvConf } from '../net/dns/resolvconf.js';
@@ -137,6 +138,13 @@ export const dnsStage: Stage = {
       hostsFile,
       searchApplies: searchApplies(hop.host, conf),
     };
+    // A system answer unlike the direct one, with the search list in play: find the name that answered.
+    if (facts.searchApplies && !useResolvers && servers[0] && system.addresses.length > 0) {
+      const direct = facts.queries.flatMap((q) => (q.outcome === 'answer' ? q.addresses : []));
+      const left = Math.min(2000, deadline - ctx.now() - MARGIN_MS);
+      const found = await findSearchAnswer(hop.host, conf.search, system, direct, servers[0], left, signal);
+      if (found) facts.searchAnswer = found;
+    }
     const decision = decideDns(facts);
     if (decision.addresses.length > 0) ctx.state.addresses = endpoints(decision.addresses, hop, decision.source);
 
@@ -160,6 +168,7 @@ export const dnsStage: Stage = {
         hostsFile,
         hostsEntries: facts.hostsEntries,
         searchApplies: facts.searchApplies,
+        ...(facts.searchAnswer ? { searchAnswer: facts.searchAnswer } : {}),
         ...(directSkipped ? { directSkipped: 'the name is resolved on this machine, not by DNS servers' } : {}),
         addresses: describeAddresses(decision.addresses),
       },

@@ -18,6 +18,8 @@ import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';
 import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy/env.js';
 import { readResolvConf } from '../net/dns/resolvconf.js';
 import { UNDICI_VERSION } from '../version.js';
+import { keyShape, rawKeyValue } from '../diagnose/key/shape.js';
+import { keyShapeFinding } from '../diagnose/key/finding.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
 
 /** A variable's value safe to print: proxy URLs lose their credentials; NO_PROXY lists stay as they are. */
@@ -103,6 +105,13 @@ export const envStage: Stage = {
       tlsRejectUnauthorized: env.NODE_TLS_REJECT_UNAUTHORIZED,
     };
     const findings = envFindings(facts);
+    // How the key is written: re-read from its source (never kept, never printed; only its shape).
+    const rawKey = await rawKeyValue(ctx.config.keySource, env);
+    const issues = rawKey ? keyShape(rawKey.raw, rawKey.fromFile) : [];
+    if (rawKey && issues.length > 0) {
+      ctx.state.keyShape = { issues, where: rawKey.where };
+      findings.push(keyShapeFinding(issues, rawKey.where));
+    }
     const d = o.decision;
     if (d.proxy) ctx.state.proxy = { ...d.proxy, ...(ctx.state.ca !== undefined ? { ca: ctx.state.ca } : {}) };
 

@@ -13,6 +13,8 @@ import { probeHttp, type ProbeResult } from '../net/http/probe.js';
 import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
 import { INSECURE_KEY_FLAG, planKeyCheck, type PlannedRequest } from '../net/http/request.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
+import { keyShapeLine } from '../diagnose/key/finding.js';
+import { h2OnlyAfterRetry } from '../diagnose/http/h2-rules.js';
 
 /** How much of a body the report keeps (classification reads up to 64 KiB). */
 const EXCERPT = 2048;
@@ -34,7 +36,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
         viaProxy: ctx.state.proxy !== undefined,
         elapsedMs: p.sinceRequestMs ?? p.timings.total,
         nowMs: p.response.wallMs,
-        ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download } } : {}),
+        ...(p.response.body.error ? { bodyEnd: { fact: p.response.body.error.fact, code: p.response.body.error.code, timedOut: p.response.bodyTimedOut === true, bytes: p.response.body.bytes, downloadMs: p.timings.download, ...(p.response.body.error.code?.startsWith('HPE_') ? { parserReason: p.response.body.error.message.replace(/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/, '$1') } : {}) } } : {}),
       },
     };
   }
@@ -52,6 +54,9 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
       sinceStartMs: p.timings.total,
       fresh: p.fresh,
       peerFin: p.peerFin,
+      ...(e.h2 ? { h2: e.h2 } : {}),
+      ...(e.parserReason ? { parserReason: e.parserReason } : {}),
+      ...(e.h2FrameOnH1 ? { h2FrameOnH1: true } : {}),
     },
   };
 }
@@ -95,7 +100,7 @@ function dataOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult, o: Exchan
     const a = attribute({ status: r.status, headers: r.headers, body: r.body, host: r.host, provider: r.provider, https: r.https });
     data.attribution = { answeredBy: a.answeredBy, origin: a.origin, seen: a.seen, providerSide: a.providerSide };
   } else if (o.transport) {
-    data.error = { fact: o.transport.fact, code: o.transport.code, codes: o.transport.codes, phase: o.transport.phase, timedOut: o.transport.timedOut };
+    data.error = { fact: o.transport.fact, code: o.transport.code, codes: o.transport.codes, phase: o.transport.phase, timedOut: o.transport.timedOut, ...(o.transport.h2 ? { h2: o.transport.h2 } : {}) };
   }
   return data;
 }
@@ -146,8 +151,25 @@ export const httpStage: Stage = {
       findings = [...findings, reset];
     } else if (attempts === 2 && findings[0]) {
       findings[0].evidence.push('one retry on another new connection failed the same way; two attempts cannot show whether it always fails or how often (measure it with --repeat 50)');
-      // One failed retry does not prove retries useless (contract: no such claim from one sample).
-      findings[0].retry = 'yes';
+      // One failed retry does not prove retries useless (contract: no such claim from one sample),
+      // unless the answer itself says so (an HTTP/2 GOAWAY ENHANCE_YOUR_CALM asks the client to stop).
+      if (findings[0].retry !== 'no') findings[0].retry = 'yes';
+    }
+    // No answer at all to HTTP/1.1 over TLS: a server that speaks only HTTP/2 (HAProxy's `proto h2`)
+    // just closes. One request offering h2 alone tells that from a broken server.
+    if (!probe.response && probe.error && !probe.error.timedOut && (probe.error.phase === 'wait' || probe.error.phase === 'send') && ctx.config.target.scheme === 'https' && !ctx.config.http2 && deadline - ctx.now() > 500) {
+      const viaH2 = await probeHttp(ctx, plan.spec, signal, deadline, { h2Only: true });
+      if (viaH2.response && viaH2.httpVersion === '2') findings = [h2OnlyAfterRetry(findings[0], viaH2.response.status)];
+    }
+    // Join what the env stage knows: a refused key that is written oddly says so.
+    const shape = ctx.state.keyShape;
+    if (shape && plan.keySent) {
+      for (const f of findings) {
+        if (f.code === 'AUTH_INVALID' || f.code === 'FORBIDDEN' || f.code === 'AUTH_MISSING') {
+          f.evidence.push(keyShapeLine(shape.issues, shape.where));
+          f.details = { ...(f.details ?? {}), keyShape: shape.issues };
+        }
+      }
     }
     const t0 = ctx.config.target;
     // The catalogue's commands name the target: {host}, {port}, {url}.

@@ -1,6 +1,6 @@
 /**
  * The tls stage: one handshake to the chosen address (or through the proxy tunnel) with SNI = the
- * host and ALPN h2, http/1.1; the whole peer chain kept even when it does not verify; the chain
+ * host and ALPN as the http stage will speak (http/1.1; h2 first with --http2); the whole peer chain kept even when it does not verify; the chain
  * and the host name judged separately; a clock check when a certificate is outside its dates.
  *
  * data: {
@@ -9,24 +9,26 @@
  *   hostname?: { ok, code?, reason? },  chain?: CertInfo[] (leaf first),
  *   bytesWritten, bytesRead, firstBytes? (a failed handshake's first bytes from the peer),
  *   clock?: { local, server?, error? },
+ *   verifiedPath?: { indexes, anchor? }   the path OpenSSL verified (indexes into chain, trusted issuer first)
  *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
  *   timings: { connect, handshake }   ms
  * }
  */
 import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
-import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
+import { decideTls, needsClockCheck, offPathOutOfDate, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
+import { caEnvProblems } from '../net/tls/ca-env.js';
 import { outcomeOf } from '../net/tcp-probe.js';
 import { observeHandshake, type HandshakeFacts } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
+import { alpnFor } from '../net/http/alpn.js';
+import { readAlert } from '../diagnose/tls/explain.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 
-/** ALPN protocols offered: what an HTTP client would offer. */
-const ALPN = ['h2', 'http/1.1'];
 /** The longest the clock check may take (it only runs when a certificate is outside its dates). */
 const CLOCK_CHECK_MS = 3000;
 
@@ -54,7 +56,36 @@ function summaryOf(h: HandshakeFacts, findings: Finding[]): string {
   const errors = findings.filter((f) => severityOf(f) === 'error').map((f) => f.code);
   if (errors.length > 0) return `${base}; certificate not acceptable: ${errors.join(', ')}`;
   const warnings = findings.map((f) => f.code);
-  return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}`;
+  const off = offPathOutOfDate(h.chain ?? [], h, Date.now());
+  const note = off.length > 0 ? `; the server also sends ${off.map((c) => c.subject).join(', ')}, out of date but not on the verified path` : '';
+  return `${base}; chain verified${warnings.length > 0 ? ` (${warnings.join(', ')})` : ''}${note}`;
+}
+
+/**
+ * The peer refused every protocol offered (alert no_application_protocol) while h2 was not among
+ * them: ask once more offering h2 alone. A server that takes it speaks only HTTP/2.
+ */
+async function h2OnlyCheck(ctx: RunContext, h: HandshakeFacts, offered: string[], servername: string | undefined, signal: AbortSignal): Promise<Finding | undefined> {
+  if (h.kind !== 'alert' || readAlert(h.code).meaning !== 'alpn' || offered.includes('h2')) return undefined;
+  let raw;
+  try {
+    raw = await openRaw(ctx, signal);
+  } catch {
+    return undefined;
+  }
+  const t = ctx.config.target;
+  const again = await observeHandshake(raw, { host: t.host, servername, alpn: ['h2'], ca: trustedCas(ctx) }, signal, ctx.now);
+  if (again.kind !== 'ok' || again.alpn !== 'h2') return undefined;
+  return {
+    code: 'HTTP2_ONLY_SERVER',
+    evidence: [
+      `offering ${offered.join(', ')} by ALPN (what the HTTP/1.1 client speaks), the server refused the handshake: alert 120 no_application_protocol`,
+      `offering h2, the same server completed the handshake and chose h2 (${again.protocol ?? 'TLS'}): it serves HTTP/2 only`,
+      'clients that speak only HTTP/1.1 (Node\'s fetch, undici by default, many SDKs) cannot use this endpoint; curl and browsers offer h2 and get through',
+    ],
+    details: { seenBy: 'alpn', offered, accepted: 'h2' },
+    params: tlsParams(t.host, t.port, undefined, { url: t.url.replace(/\/$/, '') }),
+  };
 }
 
 export const tlsStage: Stage = {
@@ -78,7 +109,10 @@ export const tlsStage: Stage = {
     }
     const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);
+    // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
+    const ALPN = alpnFor(ctx.config);
     const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+    const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();
     let serverDate: ServerDate | undefined;
@@ -87,7 +121,8 @@ export const tlsStage: Stage = {
     }
     // Node ignores the OS bundle: whether the root is there tells "install it" from "point Node at it".
     const systemStore = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await checkSystemStore(h.chain ?? [], ctx.env) : undefined;
-    const findings = decideTls({
+    const caEnv = h.kind === 'ok' && h.chainError && UNTRUSTED_CODES.has(h.chainError) ? await caEnvProblems(ctx.env) : undefined;
+    const findings = h2Only ? [h2Only] : decideTls({
       host: t.host,
       port: t.port,
       provider: ctx.config.provider,
@@ -98,6 +133,7 @@ export const tlsStage: Stage = {
       viaProxy: ctx.state.proxy !== undefined,
       systemStore,
       alpnOffered: ALPN,
+      caEnv,
     });
 
     if (h.kind === 'ok') ctx.state.alpn = h.alpn ?? '';
@@ -115,11 +151,12 @@ export const tlsStage: Stage = {
         ...(servername ? { sni: servername } : {}),
         alpnOffered: ALPN,
         outcome: h.kind,
-        ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain } : { error: h.code }),
+        ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain, ...(h.verifiedPath ? { verifiedPath: h.verifiedPath } : {}) } : { error: h.code }),
         bytesWritten: h.bytesWritten,
         bytesRead: h.bytesRead,
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
         ...(systemStore ? { systemStore } : {}),
+        ...(h2Only ? { h2Only: true } : {}),
         ...(serverDate ? { clock: { local: new Date(nowMs).toISOString(), server: serverDate.date, error: serverDate.error } } : {}),
         timings: { connect: connectMs, handshake: h.ms },
       },

@@ -66,6 +66,8 @@ export interface PathState {
   proxy?: ProxyChoice;
   /** proxy: true once a CONNECT tunnel to the target was established. */
   tunnelOk?: boolean;
+  /** env: how the API key is written, when it is odd (quotes, whitespace, a newline, a "Bearer " prefix). */
+  keyShape?: { issues: string[]; where: string };
   /** tls: the ALPN protocol the server chose ('h2', 'http/1.1' or '' for none). */
   alpn?: string;
   /** tls: true when the handshake completed and the chain verified. */

@@ -151,7 +151,10 @@ describe('held-out tls: a real openssl s_server refusing by alert', () => {
     const run = await diagnose(s.port, ['--ca', TEST_CA_PATH]);
     const d = first(run.report!);
     expect(d.details).toMatchObject({ meaning: 'alpn', alertNumber: 120 });
-    expect(d.evidence.join('\n')).toContain('h2, http/1.1');
+    // The tls stage offers what the request will use (issue 11): http/1.1 alone unless --http2.
+    expect(d.evidence.join('\n')).toContain('(http/1.1)');
+    // A server that takes h2 neither is no h2-only server: the refusal stays a TLS one.
+    expect(d.code).toBe('TLS_PROTOCOL_ERROR');
   });
 });
 

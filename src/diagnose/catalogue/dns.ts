@@ -152,6 +152,12 @@ export const dnsEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
+      {
+        who: 'you',
+        text: 'The search list answered for the name (see the evidence): compare the lookup of the bare name with the absolute one (trailing dot), then lower ndots (options ndots:1; Kubernetes sets 5) or ask the owner of the search zone to drop its wildcard record.',
+        command: "getent ahosts {host}; getent ahosts {host}.; grep -E '^(search|options)' /etc/resolv.conf",
+        when: { detail: 'answeredName' },
+      },
       { who: 'you', text: 'Compare the system answer with the direct one.', command: 'getent ahosts {host}; dig @{server} {host} A +short' },
       { who: 'you', text: 'Flush local caches if one is in use.', command: 'resolvectl flush-caches; nscd -i hosts' },
       { who: 'you', text: 'Look at the order of sources the system consults.', command: 'grep ^hosts: /etc/nsswitch.conf' },

@@ -54,7 +54,8 @@ const transportEntries: CatalogueEntry[] = [
     exitCode: 14,
     title: 'The answer was not valid HTTP',
     explanation:
-      'Something answered on this port, but not with HTTP/1.1: another service (SSH, a database, a TLS port spoken to in plain text), a captive portal, or a broken middlebox. The tool stopped reading at the first byte that could not be HTTP.',
+      'Something answered on this port, but not with valid HTTP/1.1: another service (SSH, a database, a TLS port spoken to in plain text), a captive portal, or a broken middlebox; ' +
+      'or an HTTP server whose framing is broken (Content-Length beside Transfer-Encoding, bad chunked encoding, an invalid header), which every strict client refuses. The evidence gives the parser\'s reason.',
     origin: 'unknown',
     owner: 'you',
     retry: 'no',

@@ -11,6 +11,8 @@ import { mtuEntries } from './mtu.js';
 import { keepaliveEntries } from './keepalive.js';
 import { sampleEntries } from './samples.js';
 import { accuracyEntries } from './accuracy.js';
+import { http2Entries } from './http2.js';
+import { keyEntries } from './key.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -26,6 +28,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...keepaliveEntries,
   ...sampleEntries,
   ...accuracyEntries,
+  ...http2Entries,
+  ...keyEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));

@@ -101,6 +101,12 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
+      {
+        who: 'you',
+        text: 'A CA variable names a file that is missing or unreadable (see the evidence): point it at a readable PEM file holding the CA, then run again.',
+        command: 'ls -l "$NODE_EXTRA_CA_CERTS" "$SSL_CERT_FILE"; openssl x509 -in "$NODE_EXTRA_CA_CERTS" -noout -subject',
+        when: { detail: 'caEnvBroken' },
+      },
       SHOW_CHAIN,
       {
         who: 'you',
@@ -136,6 +142,12 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'no',
     steps: [
+      {
+        who: 'you',
+        text: 'A CA variable names a file that is missing or unreadable (see the evidence): point it at a readable PEM file holding the inspection root, then run again.',
+        command: 'ls -l "$NODE_EXTRA_CA_CERTS" "$SSL_CERT_FILE"; openssl x509 -in "$NODE_EXTRA_CA_CERTS" -noout -subject',
+        when: { detail: 'caEnvBroken' },
+      },
       SHOW_CHAIN,
       {
         who: 'you',
@@ -262,5 +274,39 @@ export const tlsEntries: CatalogueEntry[] = [
       { who: 'gateway', text: 'Tell whoever runs {hostPort} that the certificate needs renewing (check that automatic renewal works).' },
     ],
     attach: ['the certificate subject and end date'],
+  },
+  {
+    code: 'TLS_CERT_REJECTED',
+    stage: 'tls',
+    severity: 'error',
+    exitCode: 12,
+    title: 'The certificate chain was refused for what it is (weak signature, wrong purpose, bad signature ...)',
+    explanation:
+      'The chain leads to a trusted root and is in date, yet certificate verification refused it: a certificate signed with SHA-1 or MD5, ' +
+      'a key too small for today\'s security level, a certificate not made for TLS servers, a broken signature or a revoked certificate. ' +
+      'Every client built on a current TLS library refuses the same chain, so the request would fail right after the handshake. ' +
+      'The evidence names the verification error and what it means.',
+    origin: 'unknown',
+    owner: 'gateway',
+    retry: 'no',
+    steps: [
+      SHOW_CHAIN,
+      {
+        who: 'gateway',
+        text: 'Whoever runs {hostPort} must replace the certificate with one that current clients accept (SHA-256 signature, RSA 2048+ or ECDSA key, extendedKeyUsage serverAuth) and serve its chain.',
+        when: { detail: 'fix', in: ['server'] },
+      },
+      {
+        who: 'you',
+        text: 'Check the certificate itself: signature algorithm, key size and key usage.',
+        command: "openssl s_client -connect {hostPort}{sniArg} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -E 'Signature Algorithm|Public-Key|Key Usage' ",
+      },
+      {
+        who: 'you',
+        text: 'The local trust store marks this root as not trusted for TLS servers: review the trust settings of the bundle Node reads.',
+        when: { detail: 'fix', in: ['local'] },
+      },
+    ],
+    attach: ['the verification error', 'the chain (subjects, issuers, signature algorithms)'],
   },
 ];

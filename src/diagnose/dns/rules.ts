@@ -19,6 +19,7 @@
 import type { HostsEntry } from '../../net/dns/hosts.js';
 import type { DnsQueryResult } from '../../net/dns/query.js';
 import type { SystemLookupResult } from '../../net/dns/system.js';
+import type { SearchAnswer } from '../../net/dns/search-answer.js';
 import { classifyIp, isNonPublic } from '../../net/ip-class.js';
 import type { Finding } from '../../stages/types.js';
 import { describeServer, overallVerdict, serverVerdicts, type AnswerKind, type ServerVerdict } from './answers.js';
@@ -36,6 +37,8 @@ export interface DnsFacts {
   hostsFile: string;
   /** True when the resolv.conf search list may apply to the name (fewer dots than ndots). */
   searchApplies?: boolean;
+  /** The search-list expansion that answered the system lookup, when one did (`api.openai.com.corp.test`). */
+  searchAnswer?: SearchAnswer;
 }
 
 export interface DnsDecision {
@@ -97,6 +100,8 @@ function allClass(addrs: string[], nonPublic: boolean): boolean {
 
 /** Whether the system's answer and the direct answer disagree in kind (see the module comment). */
 function disagreement(sys: SystemLookupResult, direct: ServerVerdict | undefined, facts: DnsFacts): boolean {
+  // Another name answered the system lookup: that is a disagreement whatever the address classes.
+  if (facts.searchAnswer && facts.hostsEntries.length === 0) return true;
   if (!direct) return false;
   const sysAddrs = sys.addresses.map((a) => a.address);
   const sysOk = sysAddrs.length > 0;
@@ -213,8 +218,24 @@ export function decideDns(facts: DnsFacts): DnsDecision {
   if (sys && !systemBroken && disagreement(sys, direct, facts)) {
     findings.push({
       code: 'DNS_MISMATCH',
-      evidence: [describeSystem(sys), ...serverEvidence],
-      details: { system: sys.addresses.map((a) => a.address), systemError: sys.error, direct: direct?.addresses ?? [], directKind: direct?.kind },
+      evidence: [
+        describeSystem(sys),
+        ...serverEvidence,
+        ...(facts.searchAnswer
+          ? [
+              `the name that really answered the system lookup is ${facts.searchAnswer.name} (${facts.searchAnswer.addresses.join(', ')}): ${facts.host} has fewer dots than resolv.conf's ndots, ` +
+                `so the resolver tried it with the search domain ${facts.searchAnswer.domain} first, and that zone answers for it (a wildcard record)`,
+              `applications on this machine connect to ${facts.searchAnswer.name}'s address, not to ${facts.host}'s`,
+            ]
+          : []),
+      ],
+      details: {
+        system: sys.addresses.map((a) => a.address),
+        systemError: sys.error,
+        direct: direct?.addresses ?? [],
+        directKind: direct?.kind,
+        ...(facts.searchAnswer ? { answeredName: facts.searchAnswer.name, searchDomain: facts.searchAnswer.domain } : {}),
+      },
       params,
     });
   }

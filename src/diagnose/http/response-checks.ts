@@ -4,6 +4,7 @@
  * all (a captive portal's or web app's HTML where JSON was asked for).
  */
 import type { Finding } from '../../stages/types.js';
+import { parserReason } from './parser-errors.js';
 import { bodyEndLine, finding, responseContext, type ResponseContext, type ResponseEvidence } from './response-context.js';
 
 /** Schemes of a login of the endpoint's own: an API key never travels in them. */
@@ -58,6 +59,14 @@ export function bodyIncomplete(ev: ResponseEvidence): Finding | undefined {
   const b = ev.bodyEnd;
   if (!b) return undefined;
   const c = responseContext(ev);
+  if (b.code?.startsWith('HPE_')) {
+    // Not a cut: the client's parser refused the body's framing (bad chunking and kin).
+    const reason = [b.parserReason, parserReason(b.code)].filter(Boolean).join(': ') || `the HTTP/1.1 parser refused the body (${b.code})`;
+    return finding(c, 'HTTP_PROTOCOL_ERROR', [`the status and headers came, then the body's framing broke after ${b.bytes} bytes (${b.code}): ${reason}`], {
+      origin: 'unknown',
+      details: { where: 'body', errorCode: b.code, reason, bytes: b.bytes, transferEncoding: ev.headers['transfer-encoding'], contentLength: ev.headers['content-length'] },
+    });
+  }
   const how = b.timedOut ? 'stalled' : b.fact === 'reset' ? 'rst' : b.fact === 'closed' ? 'fin' : 'other';
   const extra = [
     b.timedOut

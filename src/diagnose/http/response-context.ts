@@ -40,6 +40,8 @@ export interface BodyEnd {
   bytes: number;
   /** Milliseconds from the headers to the end of the read. */
   downloadMs?: number;
+  /** The HTTP/1.1 parser's own words, when its refusal ended the read. */
+  parserReason?: string;
 }
 
 /** One evidence line about an unfinished body. */

@@ -6,6 +6,9 @@
 import type { WireFact } from '../../net/failure.js';
 import type { Finding } from '../../stages/types.js';
 import { timingEvidence } from './gateway-timeouts.js';
+import type { H2Facts } from '../../net/http/h2.js';
+import { h2Finding, h2OnlyFinding } from './h2-rules.js';
+import { parserReason } from './parser-errors.js';
 
 /** Where the exchange was when it failed. */
 export type ExchangePhase = 'connect' | 'tls' | 'send' | 'wait' | 'headers';
@@ -30,6 +33,12 @@ export interface TransportEvidence {
   fresh: boolean;
   /** Whether the peer's FIN was read (undefined: not observed). */
   peerFin?: boolean;
+  /** The HTTP/2 frame and error code that ended an h2 exchange (--http2). */
+  h2?: H2Facts;
+  /** The HTTP/1.1 parser's own words for a response it refused. */
+  parserReason?: string;
+  /** An HTTP/2 frame came back where an HTTP/1.1 status line was expected. */
+  h2FrameOnH1?: boolean;
 }
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -56,11 +65,19 @@ export function classifyTransport(t: TransportEvidence): Finding {
     ];
     return { code: 'HEADERS_TIMEOUT', evidence: ev, details };
   }
-  if (t.codes.some((c) => c.startsWith('HPE_'))) {
+  if (t.h2FrameOnH1) return h2OnlyFinding(t, details);
+  if (t.h2) return h2Finding(t.h2, t, details);
+  if (t.codes.some((c) => c.startsWith('HPE_') || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) {
+    // undici reports a parser refusal of a response whose Content-Length disagrees with its framing
+    // (Content-Length beside Transfer-Encoding) as a length mismatch: the same class, a framing error.
+    const hpe = t.codes.find((c) => c.startsWith('HPE_') || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH');
+    const reason = parserReason(hpe);
     return {
       code: 'HTTP_PROTOCOL_ERROR',
-      evidence: [`the answer was not valid HTTP/1.1 (${t.code}) after ${t.bytesRead} bytes: a server or middlebox speaking another protocol on this port`],
-      details,
+      evidence: reason
+        ? [`the response was refused by the HTTP/1.1 parser (${hpe}) after ${t.bytesRead} bytes: ${reason}`, ...(t.parserReason ? [`parser: ${t.parserReason}`] : [])]
+        : [`the answer was not valid HTTP/1.1 (${t.code}) after ${t.bytesRead} bytes: a server or middlebox speaking another protocol on this port`, ...(t.parserReason ? [`parser: ${t.parserReason}`] : [])],
+      details: { ...details, ...(reason ? { reason } : {}), ...(t.parserReason ? { parserReason: t.parserReason } : {}) },
     };
   }
   if (t.fact === 'closed' && t.peerFin === false && t.bytesRead > 0) {

@@ -5,6 +5,7 @@
  */
 import type { CertInfo } from '../../net/tls/cert.js';
 import type { SystemStoreCheck } from '../../net/tls/system-store.js';
+import type { CaEnvProblem } from '../../net/tls/ca-env.js';
 import type { HandshakeFacts } from '../../net/tls/probe.js';
 import type { ProviderName } from '../../report.js';
 import type { Finding } from '../../stages/types.js';
@@ -14,6 +15,8 @@ import { describeFailure } from './failure.js';
 import { matchInterceptor, type InterceptorMatch } from './interceptors.js';
 import { chainShape, chainShapeLines, hostnameHints } from './explain.js';
 import { isWellKnownApiHost } from '../well-known-hosts.js';
+import { readVerifyError } from './verify-errors.js';
+import { WEAK_SIGNATURES } from '../../net/tls/sigalg.js';
 
 /** Everything the tls rules look at. */
 export interface TlsFacts {
@@ -33,6 +36,8 @@ export interface TlsFacts {
   systemStore?: SystemStoreCheck;
   /** The ALPN protocols offered (default h2, http/1.1). */
   alpnOffered?: string[];
+  /** NODE_EXTRA_CA_CERTS / SSL_CERT_FILE naming a file that is missing or unreadable. */
+  caEnv?: CaEnvProblem[];
 }
 
 /** A certificate expiring within this many days earns TLS_CERT_EXPIRING. */
@@ -49,22 +54,18 @@ export const UNTRUSTED_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'CERT_CHAIN_TOO_LONG',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
   'CERT_REJECTED',
 ]);
+// A bad signature, a revoked certificate, a wrong purpose, a weak digest ... are not "no trusted
+// root": they fall through to TLS_CERT_REJECTED with their own reading (verify-errors.ts).
 
-/** Hosts whose real certificates always chain to a public root: anything else there is interception. */
-const PUBLIC_API_PROVIDERS: ReadonlySet<ProviderName> = new Set(['openai', 'anthropic', 'azure-openai', 'gemini']);
 
 /** Does a handshake need the server's Date to judge it (a certificate outside its window)? */
 export function needsClockCheck(h: HandshakeFacts, nowMs: number): boolean {
   if (h.kind !== 'ok') return false;
   if (h.chainError === 'CERT_HAS_EXPIRED' || h.chainError === 'CERT_NOT_YET_VALID') return true;
+  // A chain that verified has no date problem on its path: an old cross-sign beside it is no reason to ask.
+  if (h.chainError === undefined) return false;
   return (h.chain ?? []).some((c) => outside(c, nowMs) !== undefined);
 }
 
@@ -135,6 +136,27 @@ export function tlsParams(host: string, port: number, systemBundle?: string, ext
   };
 }
 
+const CA_ENV_PROBLEM: Record<CaEnvProblem['problem'], string> = {
+  missing: 'which does not exist',
+  unreadable: 'which cannot be read',
+  directory: 'which is a directory, not a PEM file',
+  empty: 'which holds no PEM certificate',
+};
+
+/** Evidence about CA variables that name a broken file, joined to an untrusted chain. */
+function caEnvLines(f: TlsFacts): string[] {
+  return (f.caEnv ?? []).map((p) =>
+    p.variable === 'NODE_EXTRA_CA_CERTS'
+      ? `NODE_EXTRA_CA_CERTS names ${p.path}, ${CA_ENV_PROBLEM[p.problem]}${p.code ? ` (${p.code})` : ''}: Node programs here start without the CA it was meant to add (Node only prints a warning at start-up), which is why they would not trust this chain either`
+      : `SSL_CERT_FILE names ${p.path}, ${CA_ENV_PROBLEM[p.problem]}${p.code ? ` (${p.code})` : ''}: curl, Python and Node with --use-openssl-ca read their CA bundle from it, so they lose the trust it was meant to give`,
+  );
+}
+
+function caEnvDetails(f: TlsFacts): Record<string, unknown> {
+  const c = f.caEnv ?? [];
+  return c.length > 0 ? { caEnvBroken: c.map((p) => ({ variable: p.variable, path: p.path, problem: p.problem })) } : {};
+}
+
 /** Evidence about the OS bundle for an untrusted chain (Node does not read it by default). */
 function systemStoreLines(f: TlsFacts): string[] {
   const s = f.systemStore;
@@ -160,7 +182,7 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
       ? `the chain verified ${trustedBy}, so this run got through; every program that lacks the forging root will fail`
       : `chain verification: ${f.handshake.chainError}`,
   );
-  if (!trusted) evidence.push(...systemStoreLines(f));
+  if (!trusted) evidence.push(...systemStoreLines(f), ...caEnvLines(f));
   const top = chain[chain.length - 1];
   const root = top?.selfSigned ? top : undefined;
   return {
@@ -175,9 +197,55 @@ function interceptionFinding(f: TlsFacts, chain: CertInfo[], m: InterceptorMatch
       // The CA to ask IT for when the root itself was not sent: the top certificate's issuer.
       ...(root ? {} : { issuerOfTop: top?.issuer }),
       inSystemStore: f.systemStore?.trusts ?? null,
+      ...(trusted ? {} : caEnvDetails(f)),
     },
     ...(trusted ? { severity: 'warning' as const } : {}),
     params: params(f, { product }),
+  };
+}
+
+/** The chain as verified: the rebuilt path when there is one, else the chain Node reported. */
+export function onPath(chain: CertInfo[], h: HandshakeFacts): CertInfo[] {
+  const idx = h.verifiedPath?.indexes;
+  if (!idx || idx.length === 0) return chain;
+  const path = idx.map((i) => chain[i]).filter((c): c is CertInfo => c !== undefined);
+  return path.length > 0 ? path : chain;
+}
+
+/** Certificates the server sent (or Node linked) that the verified path does not use, outside their dates. */
+export function offPathOutOfDate(chain: CertInfo[], h: HandshakeFacts, nowMs: number): CertInfo[] {
+  if (h.chainError !== undefined || !h.verifiedPath) return [];
+  const path = new Set(onPath(chain, h));
+  return chain.filter((c) => !path.has(c) && outside(c, nowMs) !== undefined);
+}
+
+/**
+ * The reason behind a verify error. Node names some OpenSSL errors only "UNSPECIFIED" (CA_MD_TOO_WEAK
+ * among them): a weak signature on a certificate below the root then names it.
+ */
+function reasonCode(code: string, chain: CertInfo[]): { reasonCode: string; weak?: CertInfo } {
+  if (code !== 'UNSPECIFIED' && code !== 'CA_MD_TOO_WEAK') return { reasonCode: code };
+  const weak = chain.find((c) => !c.selfSigned && c.signatureAlgorithm !== undefined && WEAK_SIGNATURES.has(c.signatureAlgorithm));
+  return weak ? { reasonCode: 'CA_MD_TOO_WEAK', weak } : { reasonCode: code };
+}
+
+function rejectedFinding(f: TlsFacts, chain: CertInfo[]): Finding {
+  const code = f.handshake.chainError!;
+  const { reasonCode: why, weak } = reasonCode(code, chain);
+  const reading = readVerifyError(why);
+  const leaf = chain[0];
+  return {
+    code: 'TLS_CERT_REJECTED',
+    evidence: [
+      `chain verification: ${code}${why !== code ? ` (${why})` : ''}: ${reading.reason}`,
+      ...(weak ? [`${weak === chain[0] ? 'the server certificate' : 'the CA certificate'} ${weak.subject} is signed with ${weak.signatureAlgorithm}`] : []),
+      ...chainLines(chain),
+      ...(leaf ? [`the server certificate ${leaf.subject} is itself in date (${leaf.validFrom} to ${leaf.validTo}): the refusal is about what the certificate is, not when`] : []),
+      'Node and every client built on OpenSSL refuse this chain the same way; turning verification off is not the fix',
+    ],
+    details: { verifyError: code, reasonCode: why, reason: reading.reason, fix: reading.fix, extraCa: f.extraCa, ...(weak ? { weakSignature: weak.signatureAlgorithm, weakSubject: weak.subject } : {}) },
+    ...(reading.fix === 'local' ? { origin: 'local' as const, owner: 'you' as const } : {}),
+    params: params(f, { verifyError: code }),
   };
 }
 
@@ -187,16 +255,24 @@ function completedFindings(f: TlsFacts): Finding[] {
   const chain = h.chain ?? [];
   const out: Finding[] = [];
   const untrusted = h.chainError !== undefined && UNTRUSTED_CODES.has(h.chainError);
-  const match = matchInterceptor(chain);
-  // A public API name is served with publicly trusted chains whatever --provider says.
-  const publicApi = PUBLIC_API_PROVIDERS.has(f.provider) || isWellKnownApiHost(f.host);
-  const unnamedInterception = !match && untrusted && publicApi;
+  // The certificates OpenSSL really used: a cross-signed root the server also sends for old clients
+  // is not on it (the 2021 Let's Encrypt shape), so neither its dates nor its names count.
+  const path = onPath(chain, h);
+  const match = matchInterceptor(path);
+  // Only the providers' own host names are known to chain to a public root: never an IP literal,
+  // localhost, or a host the user named a provider for with --provider. And a lone self-signed
+  // leaf is a test or default certificate, not a product forging certificates for the name.
+  const publicApi = isWellKnownApiHost(f.host);
+  const loneSelfSigned = h.chainError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || (chain.length === 1 && chain[0]!.selfSigned);
+  const unnamedInterception = !match && untrusted && publicApi && !loneSelfSigned;
   if (match || unnamedInterception) out.push(interceptionFinding(f, chain, match, h.chainError === undefined));
 
-  // Dates: the first certificate outside its window at the local time (the leaf, usually).
+  // Dates: the first certificate on the verified path outside its window at the local time (the
+  // leaf, usually). A chain that verified has none by definition; an off-path one is only noted.
   for (const which of ['notyet', 'expired'] as const) {
     const code = which === 'expired' ? 'CERT_HAS_EXPIRED' : 'CERT_NOT_YET_VALID';
-    const cert = chain.find((c) => outside(c, f.nowMs) === which) ?? (h.chainError === code ? chain[0] : undefined);
+    if (h.chainError === undefined) continue;
+    const cert = path.find((c) => outside(c, f.nowMs) === which) ?? (h.chainError === code ? (chain.find((c) => outside(c, f.nowMs) === which) ?? chain[0]) : undefined);
     if (cert) out.push(clockFinding(f, cert, which));
   }
   if (h.hostname && !h.hostname.ok) {
@@ -222,6 +298,7 @@ function completedFindings(f: TlsFacts): Finding[] {
         ...chainLines(chain),
         ...chainShapeLines(shape, chain.length),
         ...systemStoreLines(f),
+        ...caEnvLines(f),
       ],
       details: {
         verifyError: h.chainError,
@@ -230,10 +307,15 @@ function completedFindings(f: TlsFacts): Finding[] {
         chainLength: chain.length,
         ...(shape.missingIssuer ? { missingIssuer: shape.missingIssuer, incompleteChain: true } : {}),
         inSystemStore: f.systemStore?.trusts ?? null,
+        ...caEnvDetails(f),
       },
       params: params(f),
     });
   }
+  // Any other verify error still fails the stage, with its reason: the http stage would refuse the
+  // same chain later and only report a transport error.
+  const explained = untrusted || out.some((x) => x.code === 'TLS_CERT_EXPIRED' || x.code === 'TLS_CERT_NOT_YET_VALID' || x.code === 'TLS_INTERCEPTED');
+  if (h.chainError !== undefined && !explained) out.push(rejectedFinding(f, chain));
   const leaf = chain[0];
   if (leaf && !out.some((x) => x.code === 'TLS_CERT_EXPIRED' || x.code === 'TLS_CERT_NOT_YET_VALID')) {
     const left = Date.parse(leaf.validTo) - f.nowMs;

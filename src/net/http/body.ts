@@ -42,7 +42,13 @@ export async function readCapped(body: Readable, cap = BODY_CAP, onFirstChunk?: 
       bytes += b.length;
     }
   } catch (err) {
-    return { text: Buffer.concat(chunks).toString('utf8'), bytes, truncated, error: errorFacts(err) };
+    const facts = errorFacts(err);
+    // undici's parser error on a body (bad chunking) may carry no code: its name is stable, its message is not.
+    if (!facts.code && (err as { name?: unknown })?.name === 'HTTPParserError') {
+      facts.code = 'HPE_INVALID_BODY';
+      facts.codes.push('HPE_INVALID_BODY');
+    }
+    return { text: Buffer.concat(chunks).toString('utf8'), bytes, truncated, error: facts };
   } finally {
     if (truncated) body.destroy();
   }

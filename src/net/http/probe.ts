@@ -12,6 +12,8 @@ import type { ExchangePhase } from '../../diagnose/http/transport-rules.js';
 import { openRaw, startTls } from '../dial.js';
 import { errorFacts, type ErrorFacts } from '../failure.js';
 import { BODY_CAP, flattenHeaders, readCapped, type CappedBody } from './body.js';
+import { alpnFor } from './alpn.js';
+import { h2Facts, looksLikeH2Frame, parserData, type H2Facts } from './h2.js';
 
 export interface ProbeRequestSpec {
   method: 'GET' | 'POST';
@@ -57,7 +59,17 @@ export interface ProbeResult {
   /** Milliseconds from the request being written to the headers or the failure. */
   sinceRequestMs?: number;
   response?: ProbeResponse;
-  error?: { facts: ErrorFacts; phase: ExchangePhase; timedOut: boolean };
+  error?: {
+    facts: ErrorFacts;
+    phase: ExchangePhase;
+    timedOut: boolean;
+    /** The HTTP/2 frame (GOAWAY, RST_STREAM) and error code that ended an h2 exchange. */
+    h2?: H2Facts;
+    /** The HTTP/1.1 parser's own reason, for a response it could not parse. */
+    parserReason?: string;
+    /** The bytes that could not be HTTP/1.1 were an HTTP/2 frame: the server speaks only HTTP/2. */
+    h2FrameOnH1?: boolean;
+  };
   /**
    * Whether the peer closed its side (a FIN was read) before the probe ended. undici reports its
    * own abort of a malformed answer ("bad response") with the same code as a peer's close; this
@@ -79,7 +91,7 @@ export interface PooledConnection {
   sock?: Socket;
   /** The peer's FIN was read on this connection. */
   peerFin: boolean;
-  user?: { ctx: RunContext; signal: AbortSignal; connected(): void; tlsStarted(): void; tlsDone(): void; ready(): void };
+  user?: { ctx: RunContext; signal: AbortSignal; alpn: string[]; connected(): void; tlsStarted(): void; tlsDone(sock: Socket): void; ready(): void };
 }
 
 /** What probeHttp needs of the --reuse pool. */
@@ -90,7 +102,14 @@ export interface ConnectionPool {
   settings: { keepaliveExpirySeconds: number };
 }
 
-export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number): Promise<ProbeResult> {
+export interface ProbeOptions {
+  /** Offer h2 alone by ALPN and speak it (the check behind an HTTP/1.1 request that got no answer). */
+  h2Only?: boolean;
+}
+
+export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal: AbortSignal, deadline: number, opts: ProbeOptions = {}): Promise<ProbeResult> {
+  const allowH2 = opts.h2Only === true || ctx.config.http2 === true;
+  const alpn = opts.h2Only ? ['h2'] : alpnFor(ctx.config);
   const now = ctx.now;
   const t = ctx.config.target;
   const m: { start: number; connected?: number; tls?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
@@ -123,16 +142,33 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   subscribe('undici:client:sendHeaders', onSendHeaders);
   subscribe('undici:request:bodySent', onBodySent);
 
+  // The first response bytes as the HTTP/1.1 client reads them: undici drops an answer it cannot
+  // parse with a bare socket error, and only these bytes tell an HTTP/2 frame from other garbage.
+  let head = Buffer.alloc(0);
+  const keepHead = (s: Socket) => {
+    const read = s.read.bind(s);
+    s.read = ((n?: number) => {
+      const chunk: unknown = read(n);
+      if (Buffer.isBuffer(chunk) && head.length < 16) head = Buffer.concat([head, chunk]).subarray(0, 16);
+      return chunk;
+    }) as typeof s.read;
+  };
   const remaining = () => Math.max(1, Math.ceil(deadline - now()));
+  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: !pooled, httpVersion: '1.1', peerFin: false };
   h.user = {
     ctx,
     signal,
+    alpn,
     connected: () => (m.connected = now()),
     tlsStarted: () => (phase = 'tls'),
-    tlsDone: () => (m.tls = now()),
+    tlsDone: (tlsSock) => {
+      m.tls = now();
+      if ((tlsSock as import('node:tls').TLSSocket).alpnProtocol === 'h2') result.httpVersion = '2';
+    },
     ready: () => {
       base = { w: h.raw!.bytesWritten, r: h.raw!.bytesRead };
       phase = 'send';
+      if ((h.sock as import('node:tls').TLSSocket).alpnProtocol !== 'h2') keepHead(h.sock!);
     },
   };
   if (pooled && h.raw) {
@@ -157,8 +193,8 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
           u.connected();
           if (t.scheme === 'https') {
             u.tlsStarted();
-            h.sock = await startTls(u.ctx, raw, u.signal);
-            u.tlsDone();
+            h.sock = await startTls(u.ctx, raw, u.signal, { alpn: u.alpn });
+            u.tlsDone(h.sock);
           } else h.sock = raw;
           u.ready();
           return h.sock;
@@ -176,11 +212,11 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       pipelining: 1,
       // --reuse keeps idle connections as long as the pool says (httpx ignores the server's
       // Keep-Alive hint); a threshold far below zero makes undici's cap the pool's expiry.
+      // --http2: undici speaks h2 when ALPN chose it (the tls stage offered the same list).
+      ...(allowH2 ? { allowH2: true } : {}),
       ...(pool ? { keepAliveTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveMaxTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveTimeoutThreshold: -3_600_000 } : {}),
     });
   h.client = client;
-
-  const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: !pooled, httpVersion: '1.1', peerFin: false };
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();
@@ -199,7 +235,16 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       facts.codes.push('HPE_INVALID_RESPONSE');
       facts.code = 'HPE_INVALID_RESPONSE';
     }
-    result.error = { facts, phase: phase === 'headers' ? 'wait' : phase, timedOut };
+    const h2 = h2Facts(err);
+    const parser = parserData(err);
+    result.error = {
+      facts,
+      phase: phase === 'headers' ? 'wait' : phase,
+      timedOut,
+      ...(h2 ? { h2 } : {}),
+      ...(parser.message ? { parserReason: parser.message.replace(/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/, '$1') } : {}),
+      ...(looksLikeH2Frame(parser.data) || looksLikeH2Frame(head.toString('latin1')) ? { h2FrameOnH1: true } : {}),
+    };
   } finally {
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
     unsubscribe('undici:request:bodySent', onBodySent);

@@ -3,6 +3,7 @@
  * verification), and the host-name check done separately so both it and the chain check are known.
  */
 import { X509Certificate } from 'node:crypto';
+import { signatureAlgorithm } from './sigalg.js';
 import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 
 /** One certificate of the peer's chain, leaf first. */
@@ -22,6 +23,8 @@ export interface CertInfo {
   selfSigned: boolean;
   /** A CA certificate (basicConstraints CA:true). */
   ca: boolean;
+  /** The algorithm the issuer signed it with (sha256WithRSAEncryption, ecdsa-with-SHA1 ...). */
+  signatureAlgorithm?: string;
 }
 
 /** `C=US\nO=Org\nCN=name` (X509Certificate's form) -> `C=US, O=Org, CN=name`. */
@@ -43,6 +46,7 @@ export function certInfo(der: Buffer): CertInfo {
   } catch {
     selfSigned = false;
   }
+  const sigAlg = signatureAlgorithm(der);
   return {
     subject: dn(x.subject),
     issuer: dn(x.issuer),
@@ -53,6 +57,7 @@ export function certInfo(der: Buffer): CertInfo {
     serialNumber: x.serialNumber,
     selfSigned,
     ca: x.ca,
+    ...(sigAlg ? { signatureAlgorithm: sigAlg } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
 import { errorFacts } from '../failure.js';
 import { HANDSHAKE, handshakeTypes } from './records.js';
+import { anchorsFor, buildPath, peerChainDer, type VerifiedPath } from './path.js';
 
 /** How many of the peer's first bytes are kept. */
 const HEAD_BYTES = 64;
@@ -109,6 +110,11 @@ export interface HandshakeFacts {
   chainError?: string;
   hostname?: HostnameCheck;
   chain?: CertInfo[];
+  /**
+   * The path OpenSSL verified (trusted issuer first), as indexes into `chain` plus the anchor that
+   * ends it; built only when the chain verified or failed on a date, where it decides which dates count.
+   */
+  verifiedPath?: VerifiedPath;
   /** The server asked for a client certificate (a CertificateRequest seen in its plaintext flight). */
   certRequested?: boolean;
   /** The refusal came after the handshake had completed on our side (a TLS 1.3 post-handshake alert). */
@@ -141,6 +147,19 @@ function classify(err: unknown, tap: CountingTap, aborted: boolean): Pick<Handsh
   if (f.fact === 'reset' || f.fact === 'closed') return { kind: 'reset', code: f.code, message: f.message };
   if (f.fact === 'tls-alert' || f.code?.startsWith('ERR_SSL_')) return { kind: 'alert', code: f.code, message: f.message };
   return { kind: 'error', code: f.code, message: f.message };
+}
+
+/**
+ * Only a chain refused for its dates, or a verified one that carries a certificate outside its dates,
+ * needs the path rebuilt: it costs a parse of the whole store (about 50 ms for Node's 144 roots).
+ */
+function pathFacts(s: TLSSocket, authErr: string | undefined, ca: string[] | undefined, chain: CertInfo[]): { verifiedPath?: VerifiedPath } {
+  const verified = authErr === undefined || authErr === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  const now = Date.now();
+  const stale = chain.some((c) => now > Date.parse(c.validTo) || now < Date.parse(c.validFrom));
+  if (!(authErr === 'CERT_HAS_EXPIRED' || authErr === 'CERT_NOT_YET_VALID' || (verified && stale))) return {};
+  const path = buildPath(peerChainDer(s), anchorsFor(ca));
+  return path ? { verifiedPath: path } : {};
 }
 
 function round(ms: number): number {
@@ -200,6 +219,7 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
       const s = sock!;
       handshakeDone = now();
       const authErr = s.authorizationError ? String(s.authorizationError) : undefined;
+      const chain = peerChain(s);
       const facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> = {
         kind: 'ok',
         protocol: s.getProtocol() ?? undefined,
@@ -208,7 +228,8 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         // Node folds a failed host-name check into authorizationError; keep only the chain's verdict here.
         chainError: authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authErr,
         hostname: checkHostname(s, opts.host),
-        chain: peerChain(s),
+        chain,
+        ...pathFacts(s, authErr, opts.ca, chain),
         ...(certRequested() ? { certRequested: true } : {}),
       };
       if (s.getProtocol() !== 'TLSv1.3') return finish(facts);
