@@ -22,6 +22,8 @@ export interface DoctorOptions {
   keySource: string;
   /** PEM text of --ca, already read. */
   ca?: string;
+  /** --cert/--key, already read. */
+  clientCert?: { cert: string; key: string };
   interrupt?: AbortSignal;
   events?: RunnerEvents;
   /** The stages to run (tests may pass a subset). */
@@ -48,7 +50,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     env: opts.env,
     apiKey: opts.apiKey,
     redactor,
-    state: opts.ca !== undefined ? { ca: opts.ca } : {},
+    state: { ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.clientCert ? { clientCert: opts.clientCert } : {}) },
     now: () => performance.now(),
     results: {},
     ...(opts.pool ? { pool: opts.pool } : {}),
@@ -62,7 +64,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     const directCtx: RunContext = {
       ...ctx,
       config: { ...config, proxy: undefined, noProxy: true, compareDirect: false },
-      state: opts.ca !== undefined ? { ca: opts.ca } : {},
+      state: { ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.clientCert ? { clientCert: opts.clientCert } : {}) },
       results: {},
     };
     const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });

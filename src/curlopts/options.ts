@@ -114,3 +114,13 @@ export function connectToText(c: ConnectTo): string {
   const h = (x: string) => (x.includes(':') ? `[${x}]` : x);
   return `${h(c.host)}:${c.port ?? ''}:${h(c.toHost)}:${c.toPort ?? ''}`;
 }
+
+/**
+ * The -H headers to send, lower-cased names (they replace the tool's own, as curl's do). Secret ones
+ * are held back, as the key is, over plain http that leaves this machine without --allow-insecure-key.
+ */
+export function extraHeaders(headers: readonly ExtraHeader[] | undefined, withholdSecrets: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of headers ?? []) if (!(h.secret && withholdSecrets)) out[h.name.toLowerCase()] = h.value;
+  return out;
+}

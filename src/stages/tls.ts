@@ -78,7 +78,7 @@ export const tlsStage: Stage = {
     }
     const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);
-    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx), ...(ctx.state.clientCert ?? {}) }, signal, ctx.now);
 
     const nowMs = Date.now();
     let serverDate: ServerDate | undefined;
