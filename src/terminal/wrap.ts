@@ -75,7 +75,7 @@ export function wrapCommand(cmd: string, indent: number, width: number): string[
   const pad = ' '.repeat(indent);
   if (indent + cmd.length <= width || !SHELL_START.test(cmd) || cmd.includes('\n')) return [pad + cmd];
   const { breaks, comment } = shellBreaks(cmd);
-  const body = comment !== undefined ? cmd.slice(0, comment - 1) : cmd;
+  const body = comment !== undefined ? cmd.slice(0, comment - 1).trimEnd() : cmd;
   const out: string[] = [];
   let start = 0;
   let first = true;
