@@ -14,6 +14,15 @@ import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
 import { explain } from './explain.js';
 import { readCa, writeAtomic } from './files.js';
+import { Chalk } from 'chalk';
+import { listCodes, nearestCodes } from './explain-list.js';
+import { readClientCert, type ClientCert } from './curlopts/files.js';
+import { reproduceCommands } from './curlopts/reproduce.js';
+import { canShowUnicode, terminalWidth } from './terminal/caps.js';
+import { checklistEvents } from './terminal/checklist.js';
+import { verboseHeads } from './terminal/verbose.js';
+import { toAscii } from './terminal/ascii.js';
+import { verdictLine } from './render/human.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -28,6 +37,8 @@ export interface Io {
   interrupt?: AbortSignal;
   /** Calls back on SIGTERM (diagnose serve drains its probes then); registered only by commands that want it. */
   onTerminate?: (cb: () => void) => void;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -68,7 +79,15 @@ export function buildProgram(): Command {
     .option('--reuse', "samples reuse pooled keep-alive connections as an SDK's client does")
     .option('--max-failure-rate <r>', 'the run fails when more than this share of samples fail (default 0)')
     .option('--capture <file.pcap>', "record the run's packets with tcpdump")
-    .option('--explain <CODE>', 'print the catalogue entry for a diagnosis code and exit')
+    .option('--explain [CODE]', 'print the catalogue entry for a diagnosis code and exit (no code: list them all)')
+    .option('-H, --header <header>', 'send this header too, as curl -H (repeatable; auth headers are treated as keys, never printed)', collect)
+    .option('--cert <file>', 'client certificate (PEM) for gateways that require one, as curl --cert')
+    .option('--key <file>', 'private key (PEM) of --cert, as curl --key')
+    .option('--connect-to <HOST1:PORT1:HOST2:PORT2>', 'connect to HOST2:PORT2 instead of HOST1:PORT1, as curl (repeatable)', collect)
+    .option('--curl', 'print the curl, openssl and dig commands that repeat this run\'s checks by hand, and exit (nothing is probed)')
+    .option('-q, --quiet', 'print only the verdict line; the exit code says the rest')
+    .option('-v, --verbose', 'also show the request and response heads of the http check, as curl -v (on stderr, redacted)')
+    .option('--no-color', 'no colours (as NO_COLOR=1)')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
     .showSuggestionAfterError(true)
@@ -105,7 +124,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   });
 
   let targetArg: string | undefined;
-  let raw: RawOptions & { explain?: string; config?: string; parallel?: string };
+  let raw: RawOptions & { explain?: string | true; config?: string; parallel?: string; curl?: boolean; quiet?: boolean; verbose?: boolean; color?: boolean };
   try {
     program.parse(argv, { from: 'user' });
     targetArg = program.args[0];
@@ -126,10 +145,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
 
+  if (raw.color === false) io = { ...io, env: { ...io.env, NO_COLOR: '1', FORCE_COLOR: undefined } };
+  if (raw.quiet && raw.verbose) {
+    err('diagnose: -q/--quiet and -v/--verbose disagree; give one of them\n');
+    return ExitCode.USAGE;
+  }
+  if (raw.explain === true) {
+    out(listCodes());
+    return ExitCode.OK;
+  }
   if (raw.explain !== undefined) {
     const text = explain(raw.explain, colorEnabled(io, io.stdoutIsTTY));
     if (text === undefined) {
-      err(`diagnose: --explain: unknown diagnosis code "${raw.explain}" (codes look like RESET_BEFORE_HEADERS)\n`);
+      const near = nearestCodes(raw.explain);
+      err(`diagnose: --explain: unknown diagnosis code "${raw.explain}"${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ' (diagnose --explain lists them all)'}\n`);
       return ExitCode.USAGE;
     }
     out(text);
@@ -139,10 +168,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let config: Config;
   let key;
   let ca: string | undefined;
+  let clientCert: ClientCert | undefined;
   try {
     config = buildConfig(targetArg, raw);
+    // -H values that carry credentials are secrets from here on, like the key.
+    for (const h of config.headers ?? []) if (h.secret) for (const part of [h.value, ...h.value.split(/\s+/)]) redactor.add(part);
+    if (raw.curl) {
+      out(reproduceCommands(config, io.env));
+      return ExitCode.OK;
+    }
     key = await loadKey(config.keySource, io.env, io.stdin);
     if (config.caFile !== undefined) ca = await readCa(config.caFile);
+    if (config.clientCertFile !== undefined) clientCert = await readClientCert(config.clientCertFile, config.clientKeyFile);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`diagnose: ${e.message}\n`);
@@ -160,7 +197,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
   const [{ runDoctor }, { spinnerEvents }] = await Promise.all([import('./doctor.js'), import('./progress.js')]);
-  const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
+  void spinnerEvents; // the checklist below replaces the one-line spinner
+  const unicode = canShowUnicode(io.env);
+  const spinner = io.stderrIsTTY && io.spinnerStream && !raw.quiet ? checklistEvents(io.spinnerStream, { color: colorEnabled(io, true), unicode, width: terminalWidth(io.spinnerStream as { columns?: number }, io.env), budgetMs: config.timeoutMs }) : undefined;
   let report: Report;
   try {
     // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
@@ -170,6 +209,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       apiKey: key.key,
       keySource: key.source,
       ca,
+      ...(clientCert ? { clientCert } : {}),
       interrupt: io.interrupt,
       events: spinner,
       redactor,
@@ -179,8 +219,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
-  const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
-  out(text);
+  if (raw.verbose) err(verboseHeads(report));
+  const color = colorEnabled(io, io.stdoutIsTTY);
+  const text = raw.quiet
+    ? `${verdictLine(report, new Chalk({ level: color ? 1 : 0 }))}\n`
+    : renderer(report, { color, ...(config.format === 'human' ? { width: terminalWidth(io.stdoutColumns !== undefined ? { columns: io.stdoutColumns } : undefined, io.env), unicode } : {}) });
+  out(unicode || config.format !== 'human' ? text : toAscii(text));
   if (config.output !== undefined) {
     const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
     try {
@@ -219,6 +263,7 @@ export function run(): void {
     spinnerStream: process.stderr,
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     stderrIsTTY: process.stderr.isTTY === true,
     interrupt: controller.signal,
   };

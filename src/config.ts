@@ -5,6 +5,7 @@ import { parseProxyUrl } from './net/proxy/env.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
 import { parseCapture, parseSampling, type RawSamplingOptions, type SamplingConfig } from './sample/options.js';
+import { parseCurlOptions, type CurlOptionsConfig, type RawCurlOptions } from './curlopts/options.js';
 
 export const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic'];
 export const FORMATS = ['human', 'json', 'md', 'junit', 'openmetrics', 'github'] as const;
@@ -39,7 +40,7 @@ export type KeySource =
   | { kind: 'stdin' }
   | { kind: 'none' };
 
-export interface Config {
+export interface Config extends CurlOptionsConfig {
   target: Target;
   provider: ProviderName;
   /** Whether the provider was given (true) or inferred from the host (false). */
@@ -78,7 +79,7 @@ export interface Config {
 }
 
 /** The options as commander hands them over (all strings or booleans). */
-export interface RawOptions extends RawSamplingOptions {
+export interface RawOptions extends RawSamplingOptions, RawCurlOptions {
   provider?: string;
   apiKeyEnv?: string;
   apiKeyFile?: string;
@@ -259,6 +260,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     ...keepaliveOptions(raw),
     sampling: parseSampling(raw),
     capture: parseCapture(raw.capture),
+    ...parseCurlOptions(raw),
   };
 }
 

@@ -15,6 +15,7 @@ import { STAGES } from './stages/index.js';
 import type { RunContext, Stage } from './stages/types.js';
 import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
 import type { KeepaliveSection } from './net/keepalive/section.js';
+import { commandParams, type CommandProxy } from './commands/params.js';
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -22,6 +23,8 @@ export interface DoctorOptions {
   keySource: string;
   /** PEM text of --ca, already read. */
   ca?: string;
+  /** --cert/--key, already read. */
+  clientCert?: { cert: string; key: string };
   interrupt?: AbortSignal;
   events?: RunnerEvents;
   /** The stages to run (tests may pass a subset). */
@@ -32,10 +35,10 @@ export interface DoctorOptions {
 }
 
 /** Placeholder values the catalogue may use in any entry, from the target. */
-export function targetParams(config: Config): Record<string, string | number> {
+export function targetParams(config: Config, proxy?: CommandProxy): Record<string, string | number> {
   const t = config.target;
   const hostPort = `${formatHost(t.host)}:${t.port}`;
-  return { host: t.host, port: t.port, hostPort, url: t.url, scheme: t.scheme, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}` };
+  return { host: t.host, port: t.port, hostPort, url: t.url, scheme: t.scheme, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}`, ...commandParams(config, proxy) };
 }
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {
@@ -48,7 +51,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     env: opts.env,
     apiKey: opts.apiKey,
     redactor,
-    state: opts.ca !== undefined ? { ca: opts.ca } : {},
+    state: { ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.clientCert ? { clientCert: opts.clientCert } : {}) },
     now: () => performance.now(),
     results: {},
     ...(opts.pool ? { pool: opts.pool } : {}),
@@ -62,14 +65,14 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     const directCtx: RunContext = {
       ...ctx,
       config: { ...config, proxy: undefined, noProxy: true, compareDirect: false },
-      state: opts.ca !== undefined ? { ca: opts.ca } : {},
+      state: { ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.clientCert ? { clientCert: opts.clientCert } : {}) },
       results: {},
     };
     const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });
     run.interrupted ||= direct.interrupted;
     try {
       const directComposition = compose(direct.findings, targetParams(config));
-      const proxied = compose(run.findings, targetParams(config));
+      const proxied = compose(run.findings, targetParams(config, ctx.state.proxy));
       const a = attribute(ctx.state.proxy.display, run.findings, { ...proxied, internalError: run.internalErrors.length > 0 }, { ...directComposition, internalError: direct.internalErrors.length > 0 });
       run.findings = a.findings;
       compare = { proxy: ctx.state.proxy.display, outcome: a.outcome, proxied: a.proxied, direct: { ...a.direct, stages: direct.stages, diagnoses: directComposition.diagnoses } };
@@ -99,7 +102,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
   const internalErrors: InternalError[] = [...run.internalErrors];
   let composition;
   try {
-    composition = compose(run.findings, targetParams(config));
+    composition = compose(run.findings, targetParams(config, ctx.state.proxy));
   } catch (err) {
     internalErrors.push({ stage: 'tool', message: err instanceof Error ? err.message : String(err) });
     composition = { diagnoses: [], rootCause: undefined };

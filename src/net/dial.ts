@@ -7,6 +7,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './proxy/tunnel.js';
+import { connectTarget } from '../curlopts/options.js';
 
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
@@ -46,7 +47,9 @@ export async function openRaw(ctx: RunContext, signal: AbortSignal): Promise<Soc
   if (!ctx.state.proxy) return socket;
   const t = ctx.config.target;
   try {
-    const tunnel = await openTunnel(socket, ctx.state.proxy, { host: t.host, port: t.port }, signal);
+    // --connect-to: the tunnel goes where the rule sends the target (curl does the same).
+    const to = connectTarget(ctx.config.connectTo, t.host, t.port);
+    const tunnel = await openTunnel(socket, ctx.state.proxy, { host: to.host, port: to.port }, signal);
     return tunnel.socket;
   } catch (err) {
     socket.destroy(); // a refused tunnel must not leave the connection to the proxy open
@@ -77,6 +80,7 @@ export function startTls(ctx: RunContext, raw: Socket, signal: AbortSignal, opts
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
       ca: trustedCas(ctx),
       rejectUnauthorized: opts.verify ?? true,
+      ...(ctx.state.clientCert ?? {}),
     });
     const onAbort = () => {
       sock.destroy();

@@ -6,6 +6,9 @@ import { compareSentence } from './compare.js';
 import { waterfall } from './waterfall.js';
 import { arrivalStrip, STRIP_LEGEND } from './strip.js';
 import { humanSamples } from './samples.js';
+import { requestIdsOf } from './facts.js';
+import { visibleLength, wrapCommand, wrapProse } from '../terminal/wrap.js';
+import { toAscii } from '../terminal/ascii.js';
 
 const SYMBOL: Record<StageStatus, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-' };
 
@@ -32,7 +35,7 @@ function diagnosisBlock(c: ChalkInstance, d: Diagnosis, isRoot: boolean): string
   for (const e of d.evidence) lines.push(`  · ${e}`);
   d.remediation.forEach((r, i) => {
     lines.push(`  ${i + 1}. ${r.who && r.who !== 'you' ? c.gray(`[${r.who}] `) : ''}${r.text}`);
-    if (r.command) for (const cl of r.command.split('\n')) lines.push(c.cyan(`       ${cl}`));
+    if (r.command) for (const cl of r.command.split('\n')) lines.push(c.cyan(`${COMMAND}${cl}`));
   });
   return lines;
 }
@@ -43,13 +46,22 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   const t = report.target;
   out.push(`${c.bold('upstream-doctor')} ${t.url} ${c.gray(`(provider ${t.provider}, ${t.via === 'proxy' ? `via proxy ${t.proxy ?? ''}` : 'direct'})`)}`);
   out.push('');
-  for (const s of report.stages) out.push(stageLine(c, s));
+  // A long summary continues under itself: 2 + mark + space + 7 (id) + 9 (time) + 2.
+  for (const s of report.stages) out.push(...wrapProse(stageLine(c, s), opts.width ?? 80, 22));
   // --compare-direct: both paths side by side and what that means (the direct run's stages are in
   // the other formats).
   if (report.compare) {
     const k = report.compare;
     const side = (p: { verdict: string; rootCause?: string }) => `${p.verdict}${p.rootCause ? ` (${p.rootCause})` : ''}`;
     out.push('', c.bold('compare-direct'), `  through ${k.proxy}: ${side(k.proxied)}`, `  direct: ${side(k.direct)}`, `  ${compareSentence(k)}`);
+  }
+  // The key the steps refer to (`sk-…abcd`, never more) and the ids a provider's support asks for.
+  const ids = requestIdsOf(report);
+  if (report.key || ids.length > 0) out.push('');
+  if (report.key) out.push(`${c.bold('key')} ${report.key.fingerprint} from ${report.key.source}`);
+  if (ids.length > 0) {
+    out.push(`${c.bold('request ids')} ${c.gray('(what provider or gateway support asks for)')}`);
+    for (const id of ids) out.push(`  ${id.name}: ${id.value}${id.stage !== 'http' ? c.gray(` (${id.stage})`) : ''}`);
   }
   const wf = waterfall(report, opts.width ?? 72);
   if (wf.length > 0) {
@@ -70,10 +82,27 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
     out.push(c.red.bold(`internal error in ${e.stage}: ${e.message}`));
     out.push('  This is a bug of upstream-doctor: please report it with the JSON report (--json) attached.');
   }
+  if (out[out.length - 1] !== '') out.push('');
+  out.push(verdictLine(report, c));
+  const width = opts.width ?? 80;
+  const wrapped = out.flatMap((l) => (isCommandLine(l) ? wrapCommand(l.replace(ANSI_RE, '').slice(COMMAND.length), COMMAND.length, width).map((x) => c.cyan(x)) : wrapProse(l, width)));
+  const text = `${wrapped.join('\n')}\n`;
+  return opts.unicode === false ? toAscii(text) : text;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\u001b\[[0-9;]*m/g;
+/** Commands are indented by this much under their step. */
+const COMMAND = '       ';
+function isCommandLine(l: string): boolean {
+  const plain = l.replace(ANSI_RE, '');
+  return plain.startsWith(COMMAND) && !plain.startsWith(`${COMMAND} `) && visibleLength(plain) > 0;
+}
+
+/** The last line: verdict, time, exit code, root cause. (Also all that --quiet prints.) */
+export function verdictLine(report: Report, c: ChalkInstance): string {
   const verdict = report.verdict === 'ok' ? c.green.bold('OK') : report.verdict === 'degraded' ? c.yellow.bold('DEGRADED') : c.red.bold('FAILED');
   const root = report.rootCause ? ` · root cause ${report.rootCause}` : '';
   const intr = report.interrupted ? ' · interrupted' : '';
-  if (out[out.length - 1] !== '') out.push('');
-  out.push(`${verdict} in ${formatMs(report.durationMs)} · exit ${report.exitCode}${root}${intr}`);
-  return `${out.join('\n')}\n`;
+  return `${verdict} in ${formatMs(report.durationMs)} · exit ${report.exitCode}${root}${intr}`;
 }

@@ -11,8 +11,10 @@ import { renderGithub } from './github.js';
 export interface RenderOptions {
   /** Colour on or off (human format only). */
   color: boolean;
-  /** Terminal width for the waterfall and strips. */
+  /** Terminal width for the waterfall and strips (human: also where prose wraps). */
   width?: number;
+  /** Human format: false draws ASCII marks instead of Unicode ones (TERM=dumb, a non-UTF-8 locale). */
+  unicode?: boolean;
 }
 
 export type Renderer = (report: Report, opts: RenderOptions) => string;

@@ -1,5 +1,6 @@
 /** Which host the client talks to first: the target itself, or the forward proxy in front of it. */
 import type { RunContext } from './types.js';
+import { connectTarget } from '../curlopts/options.js';
 
 export interface Hop {
   host: string;
@@ -14,5 +15,7 @@ export function firstHop(ctx: RunContext): Hop {
     const port = p.url.port !== '' ? Number(p.url.port) : p.url.protocol === 'https:' ? 443 : 80;
     return { host: p.url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port, kind: 'proxy' };
   }
-  return { host: ctx.config.target.host, port: ctx.config.target.port, kind: 'target' };
+  // --connect-to: the connection goes to HOST2:PORT2 (resolved, pinned and dialled as such); TLS and HTTP still name the target.
+  const to = connectTarget(ctx.config.connectTo, ctx.config.target.host, ctx.config.target.port);
+  return { host: to.host, port: to.port, kind: 'target' };
 }

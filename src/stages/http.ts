@@ -2,7 +2,7 @@
  * The http stage: the provider's cheapest authenticated request (or an unauthenticated probe)
  * over the path the earlier stages chose, and what its answer, or its absence, means.
  *
- * data: { request: {method, path, keySent, keyWithheld?, authHeaders}, status?, httpVersion,
+ * data: { request: {method, path, keySent, keyWithheld?, authHeaders, headers (as sent, credentials [REDACTED])}, status?, httpVersion,
  *   fresh, timings: {connect, tls, request, firstByte, headers, download, total} (ms),
  *   bytesWritten, bytesRead, requestId?, requestIds, server?, via?, headers (scrubbed),
  *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
@@ -78,6 +78,8 @@ function dataOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult, o: Exchan
       keySent: plan.keySent,
       ...(plan.keyWithheld ? { keyWithheld: plan.keyWithheld } : {}),
       authHeaders: plan.authHeaderNames,
+      // The head as sent (for -v), credentials replaced: never a key, whole or in part.
+      headers: Object.fromEntries(Object.entries(plan.spec.headers).map(([k, v]) => [k, plan.authHeaderNames.includes(k) ? '[REDACTED]' : scrubEcho(v, ctx.redactor, ctx.apiKey)])),
     },
     httpVersion: p.httpVersion,
     fresh: p.fresh,

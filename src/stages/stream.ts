@@ -16,6 +16,7 @@
  * reads, terminalEvent (true/false), end (how reading ended), idleBudgetMs, buffering (the rule's
  * figures), arrivals [{at, chunk, kind}] (at most 200: the timeline the arrival strip draws).
  */
+import { extraHeaders } from '../curlopts/options.js';
 import { profileFor, providerContext, requestHeaders } from '../providers/index.js';
 import { judgeStream } from '../diagnose/stream/rules.js';
 import { probeStream, type StreamRequest } from '../net/stream/probe.js';
@@ -63,6 +64,7 @@ function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; te
     ...requestHeaders(profile, keyToSend(ctx).key),
   };
   for (const [k, v] of Object.entries(probe.headers ?? {})) headers[k.toLowerCase()] = v;
+  Object.assign(headers, extraHeaders(ctx.config.headers, plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey));
   const req: StreamRequest = { method: probe.method, path: probe.path, headers };
   if (probe.body !== undefined) {
     req.body = JSON.stringify(probe.body);

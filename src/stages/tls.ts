@@ -111,7 +111,7 @@ export const tlsStage: Stage = {
     const servername = sniFor(t.host);
     // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
     const ALPN = alpnFor(ctx.config);
-    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx), ...(ctx.state.clientCert ?? {}) }, signal, ctx.now);
     const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();

@@ -83,6 +83,8 @@ export interface PathState {
   stall?: { stage: StageId; code: string; afterMs: number; bytesWritten?: number; bytesRead?: number };
   /** Extra CA certificates (PEM) loaded from --ca. */
   ca?: string;
+  /** --cert/--key: the client certificate the TLS handshakes present. */
+  clientCert?: { cert: string; key: string };
 }
 
 export interface RunContext {

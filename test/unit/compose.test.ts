@@ -44,7 +44,7 @@ describe('compose: root cause precedence', () => {
 
   it('MTU_RULED_OUT suggests the check that fits the scheme', () => {
     const steps = (scheme: string) =>
-      compose([f('MTU_RULED_OUT', 'mtu', { params: { address: '127.0.0.1', port: 8080 } })], { scheme, host: 'h' }).diagnoses[0]!.remediation.map((r) => r.command ?? '').join('\n');
+      compose([f('MTU_RULED_OUT', 'mtu', { params: { address: '127.0.0.1', port: 8080 } })], { scheme, host: 'h', sclient: 'openssl s_client -connect 127.0.0.1:8080 -servername h', curl: 'curl' }).diagnoses[0]!.remediation.map((r) => r.command ?? '').join('\n');
     expect(steps('https')).toMatch(/openssl s_client/);
     expect(steps('https')).not.toMatch(/curl/);
     expect(steps('http')).toMatch(/curl -sv .*http:\/\/127\.0\.0\.1:8080\//);

@@ -26,7 +26,7 @@ export const dnsEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Check the spelling of {host} in the base URL or endpoint setting of the application.' },
       { who: 'you', text: 'Ask a public resolver directly and compare its answer with the local one.', command: 'dig @1.1.1.1 {host} A +short; dig @{server} {host} A' },
-      { who: 'you', text: 'Let the tool do the comparison and continue with the public answer.', command: 'diagnose {host} --resolver 1.1.1.1' },
+      { who: 'you', text: 'Let the tool do the comparison and continue with the public answer.', command: '{diagnose} --resolver 1.1.1.1' },
       { who: 'you', text: 'See what the system resolver itself returns (hosts file and DNS, as applications see it).', command: 'getent ahosts {host}' },
       { who: 'network', text: 'If a public resolver knows the name and the local one does not, ask the network team to allow {host} on the DNS filter or forward its zone to a resolver that serves it.' },
     ],
@@ -69,7 +69,7 @@ export const dnsEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Repeat the query against the same server and against a public one to see whether the failure is local.', command: 'dig @{server} {host} A; dig @1.1.1.1 {host} A' },
       { who: 'you', text: 'If the server is the local systemd-resolved stub (127.0.0.53), look at the upstream servers it uses and its log.', command: 'resolvectl status; journalctl -u systemd-resolved --since -10min' },
-      { who: 'you', text: 'As a stop-gap, pin the address while the resolver is fixed.', command: 'diagnose {host} --resolver 1.1.1.1' },
+      { who: 'you', text: 'As a stop-gap, pin the address while the resolver is fixed.', command: '{diagnose} --resolver 1.1.1.1' },
       { who: 'network', text: 'Ask whoever runs {server} to check its upstream forwarding, DNSSEC validation and access lists for this machine.' },
     ],
     attach: DNS_ATTACH,
@@ -111,7 +111,7 @@ export const dnsEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Look for the name in the hosts file first: a blocking list installed there does this.', command: 'grep -n "{host}" /etc/hosts' },
       { who: 'you', text: 'Compare the local resolver with a public one.', command: 'dig @{server} {host} A +short; dig @1.1.1.1 {host} A +short' },
-      { who: 'you', text: 'Check the run with a resolver that does not filter, to see the rest of the path.', command: 'diagnose {host} --resolver 1.1.1.1' },
+      { who: 'you', text: 'Check the run with a resolver that does not filter, to see the rest of the path.', command: '{diagnose} --resolver 1.1.1.1' },
       { who: 'network', text: 'Ask whoever runs the DNS filter to allow {host} (and the names it aliases to) for this machine.' },
     ],
     attach: DNS_ATTACH,

@@ -23,7 +23,7 @@ export const envEntries: CatalogueEntry[] = [
       { who: 'you', text: 'Check which proxy variables the service really sees: its unit file, container spec or shell profile may set its own.', command: 'env | grep -i _proxy' },
       { who: 'you', text: 'If NO_PROXY lists the API host or a domain above it (or "*"), remove that entry unless the API must be reached directly.' },
       { who: 'you', text: 'If only http_proxy is set, set https_proxy (and HTTPS_PROXY) as well: most tools read it for https:// URLs, and the LLM APIs are https.', command: 'export https_proxy="$http_proxy" HTTPS_PROXY="$http_proxy"' },
-      { who: 'you', text: 'Run the check through the proxy and directly to see which path works.', command: 'diagnose <target> --compare-direct' },
+      { who: 'you', text: 'Run the check through the proxy and directly to see which path works.', command: '{diagnose} --compare-direct' },
     ],
   },
   {
@@ -40,8 +40,8 @@ export const envEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Correct the value to the form scheme://host:port (credentials, if any, as user:password@ before the host).', command: 'export HTTPS_PROXY=http://proxy.example.internal:3128' },
-      { who: 'you', text: 'For a SOCKS proxy, test it with curl, which speaks SOCKS.', command: 'curl -v --proxy "$ALL_PROXY" https://api.openai.com/v1/models' },
+      { who: 'you', text: 'Correct the value to the form scheme://host:port (credentials, if any, as user:password@ before the host).', command: 'export {variable}="http://$PROXY_HOST:$PROXY_PORT"   # with a password: http://$PROXY_USER:$PROXY_PASS@$PROXY_HOST:$PROXY_PORT' },
+      { who: 'you', text: 'For a SOCKS proxy, test it with curl, which speaks SOCKS.', command: '{curl} -v --proxy "$ALL_PROXY" {keyHeaders} {checkUrl}' },
     ],
   },
   {

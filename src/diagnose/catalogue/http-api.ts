@@ -17,9 +17,9 @@ const authEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: "Give the key through the provider's variable or a file (never on the command line).", command: 'OPENAI_API_KEY=... diagnose {url}   # or: diagnose {url} --api-key-file /run/secrets/key', when: on('authMissing', ['not-sent'], true) },
-      { who: 'you', text: 'When the endpoint asks for a login of its own (Basic, Digest, NTLM, Negotiate): the URL is likely a protected web front end or a login in front of the API, not the API itself. Use the API\'s base URL, or ask whoever runs that login for access.', command: 'curl -sI {url} | grep -i www-authenticate', when: on('authMissing', ['login']) },
-      { who: 'you', text: 'Check that the provider profile matches the endpoint: each API reads the key from its own header.', command: 'diagnose {url} --provider azure-openai   # api-key; anthropic: x-api-key; gemini: x-goog-api-key', when: on('authMissing', ['lost'], true) },
+      { who: 'you', text: "Give the key through the provider's variable or a file (never on the command line).", command: 'read -rs {keyEnv} && export {keyEnv} && {diagnose}   # or: {diagnose} --api-key-file /run/secrets/key', when: on('authMissing', ['not-sent'], true) },
+      { who: 'you', text: 'When the endpoint asks for a login of its own (Basic, Digest, NTLM, Negotiate): the URL is likely a protected web front end or a login in front of the API, not the API itself. Use the API\'s base URL, or ask whoever runs that login for access.', command: '{curl} -sI {url} | grep -i www-authenticate', when: on('authMissing', ['login']) },
+      { who: 'you', text: 'Check that the provider profile matches the endpoint: each API reads the key from its own header.', command: '{diagnose} --provider azure-openai   # api-key; anthropic: x-api-key; gemini: x-goog-api-key', when: on('authMissing', ['lost'], true) },
       { who: 'gateway', text: 'If a gateway sits in front, check that it forwards the Authorization (or api-key, x-api-key) header.', command: 'proxy_set_header Authorization $http_authorization;', when: on('authMissing', ['lost'], true) },
     ],
   },
@@ -36,7 +36,7 @@ const authEntries: CatalogueEntry[] = [
     retry: 'no',
     steps: [
       { who: 'you', text: "Compare the fingerprint in this report (prefix and last four characters) with the key in the provider's console." },
-      { who: 'you', text: 'Look for whitespace or a newline in the variable or file the key comes from.', command: 'printf %s "$OPENAI_API_KEY" | wc -c' },
+      { who: 'you', text: 'Look for whitespace or a newline in the variable or file the key comes from.', command: 'printf %s "{keyVar}" | wc -c' },
       { who: 'you', text: 'Issue a new key if the old one was revoked or belongs to another project or organisation.' },
     ],
     attach: ['the key fingerprint (never the key)', 'the request id'],
@@ -53,10 +53,10 @@ const authEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Run again with the key: some endpoints answer 403 rather than 401 when none is sent.', command: 'OPENAI_API_KEY=... diagnose {url}', when: on('forbiddenBy', ['no-key']) },
+      { who: 'you', text: 'Run again with the key: some endpoints answer 403 rather than 401 when none is sent.', command: 'read -rs {keyEnv} && export {keyEnv} && {diagnose}', when: on('forbiddenBy', ['no-key']) },
       { who: 'you', text: "Check the project, organisation and model permissions of the key in the provider's console.", when: on('forbiddenBy', ['permission'], true) },
-      { who: 'you', text: "The key is a restricted key without a scope this request needs: grant it in the provider's console (API keys, Permissions), or use a key with that scope. A key without the models scope can still be allowed to chat, so test the chat route itself before concluding the application is broken.", command: 'diagnose {url} --stream', when: on('forbiddenBy', ['scope']) },
-      { who: 'you', text: "Find the egress address the provider sees and compare it with the IP allow-list of the project or resource.", command: 'curl -s https://ifconfig.me', when: on('forbiddenBy', ['ip-allowlist', 'permission'], true) },
+      { who: 'you', text: "The key is a restricted key without a scope this request needs: grant it in the provider's console (API keys, Permissions), or use a key with that scope. A key without the models scope can still be allowed to chat, so test the chat route itself before concluding the application is broken.", command: '{diagnose} --stream', when: on('forbiddenBy', ['scope']) },
+      { who: 'you', text: "Find the egress address the provider sees and compare it with the IP allow-list of the project or resource.", command: '{curlVia} -s https://ifconfig.me', when: on('forbiddenBy', ['ip-allowlist', 'permission'], true) },
       { who: 'network', text: 'A security appliance, firewall or forward proxy refused the request: ask the network team to allow the API host, with the time and the page it served.', when: [on('forbiddenBy', ['waf', 'hop'], true), { owner: ['network'] }] },
       { who: 'gateway', text: "Your gateway refused the request itself: ask its operator which rule did (an allow-list, an auth policy, a WAF rule) and to let the API path through.", when: [on('forbiddenBy', ['waf', 'hop']), { owner: ['gateway'] }] },
       { who: 'provider', text: "The provider's edge firewall blocked the request: try from another network (shared or flagged egress addresses get blocked), and report it to the provider with the ray id and the time.", when: [on('forbiddenBy', ['waf', 'hop']), { owner: ['provider'] }] },
@@ -75,8 +75,8 @@ const authEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Find the egress address and where it is located.', command: 'curl -s https://ipinfo.io' },
-      { who: 'network', text: 'Route the API traffic through an egress in a supported region (a proxy, NAT gateway or relay located there).', command: 'HTTPS_PROXY=http://<proxy-in-supported-region>:3128 diagnose {url}' },
+      { who: 'you', text: 'Find the egress address and where it is located.', command: '{curlVia} -s https://ipinfo.io' },
+      { who: 'network', text: 'Route the API traffic through an egress in a supported region (a proxy, NAT gateway or relay located there).', command: '{diagnose} --proxy "http://$REGION_PROXY_HOST:$REGION_PROXY_PORT"' },
     ],
     attach: ['the egress IP address and its location', 'the request id'],
   },
@@ -92,8 +92,8 @@ const authEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Use the https endpoint of the API.', command: 'diagnose https://{host}/v1' },
-      { who: 'you', text: 'Or allow the key over plain http on a network you trust.', command: 'diagnose {url} {flag}' },
+      { who: 'you', text: 'Use the https endpoint of the API.', command: 'diagnose https://{host}/v1 {diagnoseOpts}' },
+      { who: 'you', text: 'Or allow the key over plain http on a network you trust.', command: '{diagnose} {flag}' },
     ],
   },
 ];
@@ -111,8 +111,8 @@ const statusEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'List what the server offers and compare with the model or deployment you use.', command: 'curl -s {url}/models -H "Authorization: Bearer $OPENAI_API_KEY" | head -c 2000', when: on('notFound', ['model', 'unknown'], true) },
-      { who: 'you', text: 'On Azure the URL names the deployment, not the model: list the deployments of the resource and use one of their names.', command: 'az cognitiveservices account deployment list -g <resource-group> -n <resource> -o table', when: [on('notFound', ['model', 'unknown'], true), { param: 'provider', in: ['azure-openai'] }] },
+      { who: 'you', text: 'List what the server offers and compare with the model or deployment you use.', command: '{curl} -s {keyHeaders} {url}/models | head -c 2000', when: on('notFound', ['model', 'unknown'], true) },
+      { who: 'you', text: 'On Azure the URL names the deployment, not the model: list the deployments of the resource and use one of their names.', command: 'az cognitiveservices account deployment list -g "$RESOURCE_GROUP" -n {azureResource} -o table', when: [on('notFound', ['model', 'unknown'], true), { param: 'provider', in: ['azure-openai'] }] },
       { who: 'you', text: 'Check the base path: OpenAI-style servers serve under /v1, Azure under /openai/deployments/<deployment>, Gemini under /v1beta.', when: on('notFound', ['path', 'unknown'], true) },
       { who: 'gateway', text: 'If a gateway answered the 404, check that it has a route for this path.', when: on('notFound', ['path'], true) },
     ],
@@ -231,7 +231,7 @@ const statusEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Look at the page: its title in the evidence usually names the portal or product that answered.', command: 'curl -s {url} | head -c 600' },
+      { who: 'you', text: 'Look at the page: its title in the evidence usually names the portal or product that answered.', command: '{curl} -s {url} | head -c 600' },
       { who: 'you', text: "Check that the target is the API's base URL (for OpenAI-style servers it ends in /v1), not the address of a web interface." },
       { who: 'network', text: 'If a portal or login page answered, ask the network team to exempt this server from it, or sign the network in.' },
     ],
@@ -247,7 +247,7 @@ const statusEntries: CatalogueEntry[] = [
     origin: 'unknown',
     owner: 'you',
     retry: 'no',
-    steps: [{ who: 'you', text: 'Read the error body in the evidence; a 400 about a missing header behind a gateway often means the gateway strips it.', command: 'curl -sv {url}' }],
+    steps: [{ who: 'you', text: 'Read the error body in the evidence; a 400 about a missing header behind a gateway often means the gateway strips it.', command: '{curl} -sv {keyHeaders} {checkUrl}' }],
   },
   {
     code: 'CLOCK_SKEW',

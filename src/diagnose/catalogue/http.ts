@@ -21,8 +21,8 @@ const transportEntries: CatalogueEntry[] = [
     retry: 'once',
     steps: [
       { who: 'you', text: 'Retry once on a new connection; if it then works, make your client drop idle pooled connections sooner than the server does (below 300 s, and below 400 s for Anthropic).', command: "new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 }) // undici: setGlobalDispatcher(agent)" },
-      { who: 'you', text: 'Capture the exchange to see who sent the RST or FIN, and from which address.', command: 'tcpdump -ni any -w reset.pcap host {host} and port {port}' },
-      { who: 'you', text: 'Compare with a direct path (no proxy, another network) to see whether a middlebox is involved.', command: 'curl -sv --noproxy "*" {url}' },
+      { who: 'you', text: 'Capture the exchange to see who sent the RST or FIN, and from which address.', command: 'tcpdump -ni any -w reset.pcap host {dialHost} and port {dialPort}' },
+      { who: 'you', text: 'Compare with a direct path (no proxy, another network) to see whether a middlebox is involved.', command: '{curl} -sv --noproxy "*" {keyHeaders} {checkUrl}' },
       { who: 'network', text: 'Ask the network team whether a firewall, IDS or TLS inspection device resets connections to this host, and for its logs at the times shown.' },
       { who: 'provider', text: 'If the reset happens on every new connection from several networks, report it to the provider with the times and the bytes written.' },
     ],
@@ -40,8 +40,8 @@ const transportEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'yes',
     steps: [
-      { who: 'you', text: 'Run again with a longer budget to tell "slow" from "never".', command: 'diagnose {url} --timeout 60s' },
-      { who: 'you', text: 'If not a single byte came back, check for an MTU blackhole (VPNs, tunnels, overlays): lower the MTU and compare.', command: 'diagnose {url} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
+      { who: 'you', text: 'Run again with a longer budget to tell "slow" from "never".', command: '{diagnose} --timeout 60s' },
+      { who: 'you', text: 'If not a single byte came back, check for an MTU blackhole (VPNs, tunnels, overlays): lower the MTU and compare.', command: '{diagnose} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
       { who: 'gateway', text: 'If a gateway sits in front, ask its operator to check its upstream timeouts and logs for this request.' },
       { who: 'provider', text: 'If the direct path hangs too, check the provider status page and report the request time.' },
     ],
@@ -60,8 +60,8 @@ const transportEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Check the scheme and port of the target: https on a TLS port, http on a plain port.', command: 'curl -sv {url}' },
-      { who: 'you', text: 'Look at what the port really speaks.', command: 'printf "GET / HTTP/1.1\\r\\nHost: {host}\\r\\n\\r\\n" | nc -w 3 {host} {port} | head -c 300' },
+      { who: 'you', text: 'Check the scheme and port of the target: https on a TLS port, http on a plain port.', command: '{curl} -sv {keyHeaders} {checkUrl}' },
+      { who: 'you', text: 'Look at what the port really speaks.', command: 'printf "GET / HTTP/1.1\\r\\nHost: {host}\\r\\n\\r\\n" | nc -w 3 {dialHost} {dialPort} | head -c 300' },
     ],
   },
   {
@@ -76,8 +76,8 @@ const transportEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'once',
     steps: [
-      { who: 'you', text: 'Fetch the same URL and watch how the body ends (curl says "transfer closed with N bytes remaining" for a cut body).', command: 'curl -sv -o /dev/null {url}' },
-      { who: 'you', text: 'Capture the exchange to see who ends it and when.', command: 'tcpdump -ni any -w body.pcap host {host} and port {port}' },
+      { who: 'you', text: 'Fetch the same URL and watch how the body ends (curl says "transfer closed with N bytes remaining" for a cut body).', command: '{curl} -sv -o /dev/null {keyHeaders} {checkUrl}' },
+      { who: 'you', text: 'Capture the exchange to see who ends it and when.', command: 'tcpdump -ni any -w body.pcap host {dialHost} and port {dialPort}' },
       { who: 'gateway', text: 'If a proxy sits in front, check its log for upstream errors at that time (nginx: "upstream prematurely closed connection while reading upstream").' },
     ],
     attach: ['the bytes received and the content-length announced', 'the UTC time', 'the server and via headers'],
@@ -94,7 +94,7 @@ const transportEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'once',
     steps: [
-      { who: 'you', text: 'Run again; if it repeats, capture the exchange and look up the error code in the evidence.', command: 'tcpdump -ni any -w http.pcap host {host} and port {port}' },
+      { who: 'you', text: 'Run again; if it repeats, capture the exchange and look up the error code in the evidence.', command: 'tcpdump -ni any -w http.pcap host {dialHost} and port {dialPort}' },
     ],
   },
 ];

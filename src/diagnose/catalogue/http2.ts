@@ -19,8 +19,8 @@ export const http2Entries: CatalogueEntry[] = [
     owner: 'gateway',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Confirm it: the same probe offering HTTP/2, as curl does, gets through.', command: 'diagnose {url} --http2' },
-      { who: 'you', text: 'Compare what each protocol gets from the server.', command: 'curl -sv --http1.1 {url} -o /dev/null; curl -sv --http2 {url} -o /dev/null' },
+      { who: 'you', text: 'Confirm it: the same probe offering HTTP/2, as curl does, gets through.', command: '{diagnose} --http2' },
+      { who: 'you', text: 'Compare what each protocol gets from the server.', command: '{curl} -sv --http1.1 {url} -o /dev/null; {curl} -sv --http2 {url} -o /dev/null' },
       {
         who: 'you',
         text: 'In a Node client, allow HTTP/2 (undici\'s allowH2) for this endpoint.',
@@ -62,7 +62,7 @@ export const http2Entries: CatalogueEntry[] = [
         text: 'HTTP_1_1_REQUIRED: run the request over HTTP/1.1 (without --http2, or with allowH2 off in the client).',
         when: { detail: 'errorName', in: ['HTTP_1_1_REQUIRED'] },
       },
-      { who: 'you', text: 'Compare with HTTP/1.1, which has no streams to reset.', command: 'curl -sv --http1.1 {url} -o /dev/null' },
+      { who: 'you', text: 'Compare with HTTP/1.1, which has no streams to reset.', command: '{curl} -sv --http1.1 {url} -o /dev/null' },
       { who: 'gateway', text: 'Whoever runs the HTTP/2 front end: look in its log for the stream at this time, and check its stream and rate limits (max concurrent streams, request rate, reset-flood guards).' },
     ],
     attach: ['the frame (GOAWAY or RST_STREAM) and its error code', 'the UTC time'],

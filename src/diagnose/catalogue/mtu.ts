@@ -75,7 +75,7 @@ export const mtuEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'Confirm it from this host: the same address answers a handshake with another name and hangs with this one.',
-        command: 'openssl s_client -connect {address}:{port} -servername {host} </dev/null\nopenssl s_client -connect {address}:{port} -servername example.invalid </dev/null',
+        command: '{sclient} </dev/null\n{sclientNoSni} -servername example.invalid </dev/null',
       },
       {
         who: 'network',
@@ -134,13 +134,13 @@ export const mtuEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'When even the smallest probe got no answer, something accepts the connection and never speaks: check that the service on {address} port {port} is the TLS endpoint you expect and is not hung.',
-        command: 'openssl s_client -connect {address}:{port} -servername {host} </dev/null',
+        command: '{sclient} </dev/null',
         when: { param: 'scheme', in: ['https'] },
       },
       {
         who: 'you',
         text: 'When even the smallest request got no answer, something accepts the connection and never speaks: check that the service on {address} port {port} is the HTTP endpoint you expect and is not hung.',
-        command: 'curl -sv --max-time 10 http://{address}:{port}/ -o /dev/null',
+        command: '{curl} -sv --max-time 10 http://{address}:{port}/ -o /dev/null',
         when: { param: 'scheme', in: ['http'] },
       },
       {

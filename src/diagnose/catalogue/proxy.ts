@@ -19,9 +19,9 @@ export const proxyEntries: CatalogueEntry[] = [
     retry: 'yes',
     steps: [
       { who: 'you', text: 'Check the proxy address and port in the setting this run used (the report names the variable or option).', command: 'env | grep -i _proxy' },
-      { who: 'you', text: 'Try the proxy by hand; a connection error here confirms it is the proxy, not the API.', command: 'curl -v --proxy "$HTTPS_PROXY" https://api.openai.com/v1/models' },
+      { who: 'you', text: 'Try the proxy by hand; a connection error here confirms it is the proxy, not the API.', command: '{curl} -v {keyHeaders} {checkUrl}' },
       { who: 'you', text: 'If the evidence says the https:// proxy\'s certificate was not accepted, trust the CA that issued it: pass it with --ca here, and to Node programs with NODE_EXTRA_CA_CERTS. If it says the proxy does not speak TLS, write http:// for it.', command: 'export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/proxy-ca.pem' },
-      { who: 'you', text: 'If the network allows direct traffic, compare both paths.', command: 'diagnose <target> --compare-direct' },
+      { who: 'you', text: 'If the network allows direct traffic, compare both paths.', command: '{diagnose} --compare-direct' },
       { who: 'network', text: 'Ask the team that runs the proxy whether it is up and whether this machine may reach it.' },
     ],
     attach: ['the proxy address and port', 'the time of the failure', 'this machine\'s address'],
@@ -44,7 +44,7 @@ export const proxyEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'The proxy accepts: {schemes}. For Basic, put the credentials in the proxy URL (percent-encode special characters).', command: 'export HTTPS_PROXY="http://USER:PASSWORD@proxy.example.internal:3128"' },
+      { who: 'you', text: 'The proxy accepts: {schemes}. For Basic, put the credentials in the proxy URL (percent-encode special characters).', command: 'export {proxyVar}="{proxyCredUrl}"' },
       { who: 'you', text: 'For NTLM or Negotiate, run a local authenticating helper (such as cntlm or px) and point the proxy variables at it.' },
       { who: 'network', text: 'Ask for a service account, or for this server to be exempted from proxy authentication.' },
     ],
@@ -71,8 +71,8 @@ export const proxyEntries: CatalogueEntry[] = [
     steps: [
       { who: 'you', text: 'Read the proxy\'s explanation in the evidence: ERR_ACCESS_DENIED is a rule, ERR_CONNECT_FAIL, ERR_DNS_FAIL or ERR_CANNOT_FORWARD is the proxy failing to reach the API (retry, then report it to the proxy team).' },
       { who: 'you', text: 'If the refusal is a redirect to a sign-in page, or the address is not a forward proxy at all, correct the proxy setting or ask for a proxy account meant for servers.', command: 'env | grep -i _proxy' },
-      { who: 'network', text: 'Ask the proxy\'s operators to allow CONNECT to the API host and its port for this server (Squid: an acl of type dstdomain used in an http_access allow line, and the port in SSL_ports when it is not 443; tinyproxy: a ConnectPort line).', command: 'acl llm_api dstdomain api.openai.com api.anthropic.com\nhttp_access allow CONNECT llm_api' },
-      { who: 'you', text: 'If direct access is permitted here, check whether the direct path works.', command: 'diagnose <target> --compare-direct' },
+      { who: 'network', text: 'Ask the proxy\'s operators to allow CONNECT to the API host and its port for this server (Squid: an acl of type dstdomain used in an http_access allow line, and the port in SSL_ports when it is not 443; tinyproxy: a ConnectPort line).', command: 'acl llm_api dstdomain {host}\nacl llm_api_port port {port}\nhttp_access allow CONNECT llm_api llm_api_port' },
+      { who: 'you', text: 'If direct access is permitted here, check whether the direct path works.', command: '{diagnose} --compare-direct' },
     ],
     attach: ['the X-Squid-Error or status line from the evidence', 'the API host and port', 'the time of the failure'],
   },

@@ -32,13 +32,13 @@ export const sampleEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'If the failures are resets before headers on reused connections, make the pool drop idle connections sooner than the server or proxy closes them, and compare a run with and without --reuse.',
-        command: 'diagnose {url} --repeat 50 --interval 200ms --reuse',
+        command: '{diagnose} --repeat 50 --interval 200ms --reuse',
         when: { detail: 'topCode', in: ['RESET_BEFORE_HEADERS', 'UPSTREAM_RESET_REPORTED', 'HEADERS_TIMEOUT'] },
       },
       {
         who: 'you',
         text: 'Record the packets of the failing samples to see who sends the RST or FIN, and from which address.',
-        command: 'diagnose {url} --repeat 100 --interval 500ms --capture failures.pcap',
+        command: '{diagnose} --repeat 100 --interval 500ms --capture failures.pcap',
       },
       {
         who: 'gateway',

@@ -119,7 +119,7 @@ export const streamEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'Headers but not one event in the whole budget is either a buffering proxy or a stall. Run again with a longer --timeout: a buffering proxy then delivers the whole stream at once at the end (STREAM_BUFFERED), a stall stays silent.',
-        command: 'diagnose {url} --stream --timeout 60s',
+        command: '{diagnose} --stream --timeout 60s',
         when: { detail: 'reading', in: ['buffering-or-stall'] },
       },
       {
@@ -131,7 +131,7 @@ export const streamEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'Compare with a path without the intermediary (the API directly, or --compare-direct when a forward proxy is in use): events that flow there and not here are held back by the intermediary.',
-        command: 'diagnose {url} --stream --compare-direct',
+        command: '{diagnose} --stream --compare-direct',
         when: { detail: 'reading', in: ['buffering-or-stall'] },
       },
     ],

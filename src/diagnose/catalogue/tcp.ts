@@ -19,7 +19,7 @@ export const tcpEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Check that the host and port are the ones the service really listens on; test the port by itself.', command: 'nc -vz {host} {port}' },
+      { who: 'you', text: 'Check that the host and port are the ones the service really listens on; test the port by itself.', command: 'nc -vz {dialHost} {dialPort}' },
       {
         who: 'you',
         text: 'If the service runs on this machine or in a container next to it, check that it is up and listening on that address (not only on 127.0.0.1 when you connect from elsewhere).',
@@ -44,11 +44,11 @@ export const tcpEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'yes',
     steps: [
-      { who: 'you', text: 'Try the port by itself with a short timeout to confirm the silence is not specific to this tool.', command: 'nc -vz -w 5 {host} {port}' },
+      { who: 'you', text: 'Try the port by itself with a short timeout to confirm the silence is not specific to this tool.', command: 'nc -vz -w 5 {dialHost} {dialPort}' },
       {
         who: 'you',
         text: 'If this network only allows traffic out through a forward proxy, set HTTPS_PROXY (or pass --proxy) and run again.',
-        command: 'HTTPS_PROXY=http://proxy.example:3128 diagnose {hostPort}',
+        command: '{diagnose} --proxy "http://$PROXY_HOST:$PROXY_PORT"',
       },
       { who: 'you', text: 'Check this host\'s own packet filter for rules that drop outgoing traffic.', command: 'iptables -S OUTPUT; nft list ruleset' },
       { who: 'network', text: 'Ask the network team to allow outgoing TCP from this host to {hostPort}, or to tell you which proxy to use.' },

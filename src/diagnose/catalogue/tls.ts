@@ -8,7 +8,7 @@ import type { CatalogueEntry, CatalogueStep } from './types.js';
 const SHOW_CHAIN: CatalogueStep = {
   who: 'you',
   text: 'Look at the chain this host really receives, with the same name sent as SNI.',
-  command: 'openssl s_client -connect {hostPort}{sniArg} -showcerts </dev/null',
+  command: '{sclient} -showcerts </dev/null',
 };
 
 const CHECK_CLOCK: CatalogueStep = {
@@ -116,7 +116,7 @@ export const tlsEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'If the chain comes from a CA you are meant to trust (a company root), give its PEM file to Node programs; check it here with --ca first.',
-        command: 'NODE_EXTRA_CA_CERTS=/path/corp-root.pem node app.js   # check: diagnose {hostPort} --ca /path/corp-root.pem',
+        command: 'NODE_EXTRA_CA_CERTS=/path/corp-root.pem node app.js   # check: {diagnose} --ca /path/corp-root.pem',
       },
       {
         who: 'you',
@@ -184,8 +184,8 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'once',
     steps: [
-      { who: 'you', text: 'Repeat the handshake by hand to see whether it fails the same way every time.', command: 'openssl s_client -connect {hostPort}{sniArg} -brief </dev/null' },
-      { who: 'you', text: 'Try once without the name (or with another name) to see whether the reset depends on the SNI, a sign of name-based filtering.', command: 'openssl s_client -connect {hostPort} -noservername -brief </dev/null' },
+      { who: 'you', text: 'Repeat the handshake by hand to see whether it fails the same way every time.', command: '{sclient} -brief </dev/null' },
+      { who: 'you', text: 'Try once without the name (or with another name) to see whether the reset depends on the SNI, a sign of name-based filtering.', command: '{sclientNoSni} -noservername -brief </dev/null' },
       { who: 'network', text: 'Ask the network team whether a firewall or proxy blocks TLS to {host}, and to allow it.' },
     ],
     attach: ['the bytes written and read before the reset', 'the address connected to and the time'],
@@ -204,8 +204,8 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Run the MTU checks to test whether large packets get through.', command: 'diagnose {hostPort} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
-      { who: 'you', text: 'Repeat the handshake by hand and see where it stops (a hang after the ClientHello points at the path).', command: 'openssl s_client -connect {hostPort}{sniArg} -brief </dev/null' },
+      { who: 'you', text: 'Run the MTU checks to test whether large packets get through.', command: '{diagnose} --mtu', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
+      { who: 'you', text: 'Repeat the handshake by hand and see where it stops (a hang after the ClientHello points at the path).', command: '{sclient} -brief </dev/null' },
       { who: 'you', text: 'On a VPN or tunnel, lower the interface MTU (or clamp the TCP MSS) and try again.', command: 'ip link set dev tun0 mtu 1380', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
       { who: 'network', text: 'Ask the network team to let ICMP "fragmentation needed" through, or to clamp the MSS on the tunnel.', unless: ['MTU_RULED_OUT', 'MTU_CHECK_INCONCLUSIVE'] },
     ],
@@ -225,13 +225,13 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'See what the port really speaks: if this prints an HTTP response, the service is plain HTTP.', command: 'curl -sv http://{hostPort}/ -o /dev/null' },
+      { who: 'you', text: 'See what the port really speaks: if this prints an HTTP response, the service is plain HTTP.', command: '{curl} -sv http://{hostPort}/ -o /dev/null' },
       { who: 'you', text: 'Use http:// in the base URL if the service is plain HTTP, or the port where it serves TLS.' },
       { who: 'you', text: 'Behind a forward proxy, check that HTTPS_PROXY starts with http:// unless the proxy really takes TLS itself.' },
       {
         who: 'you',
         text: 'If the peer answered with a TLS alert, the evidence says which: for unrecognized_name, check that {host} is the name this address serves; for no_application_protocol, check that the port serves HTTP (not gRPC or another protocol). Compare by hand:',
-        command: 'openssl s_client -connect {hostPort}{sniArg} -alpn http/1.1 -brief </dev/null',
+        command: '{sclient} -alpn http/1.1 -brief </dev/null',
       },
       { who: 'gateway', text: 'For protocol_version or handshake_failure alerts, whoever runs {hostPort} must enable TLS 1.2 or 1.3 with current cipher suites (and a certificate for this name).' },
     ],
@@ -251,8 +251,9 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Confirm by hand that the server asks for a client certificate (look for "Acceptable client certificate CA names" or "Requested Signature Algorithms").', command: 'openssl s_client -connect {hostPort}{sniArg} </dev/null' },
-      { who: 'you', text: 'Get the client certificate and key meant for this machine from whoever runs the endpoint, and check that they are accepted.', command: 'curl -sv --cert client.pem --key client-key.pem https://{hostPort}/' },
+      { who: 'you', text: 'Confirm by hand that the server asks for a client certificate (look for "Acceptable client certificate CA names" or "Requested Signature Algorithms").', command: '{sclient} </dev/null' },
+      { who: 'you', text: 'Get the client certificate and key meant for this machine from whoever runs the endpoint, and check that they are accepted.', command: '{curl} -sv --cert client.pem --key client-key.pem {keyHeaders} {checkUrl}' },
+      { who: 'you', text: 'Then run the whole check with them: this tool takes --cert and --key as curl does, for the TLS handshake and the request.', command: '{diagnose} --cert client.pem --key client-key.pem' },
       { who: 'you', text: 'Give them to the program: in Node, pass cert and key in the TLS options of the HTTP agent (undici: new Agent({ connect: { cert, key } })).' },
       { who: 'gateway', text: 'If this machine should be admitted without a certificate, whoever runs {hostPort} must change its client-certificate policy for it.' },
     ],
@@ -270,7 +271,7 @@ export const tlsEntries: CatalogueEntry[] = [
     owner: 'provider',
     retry: 'no',
     steps: [
-      { who: 'you', text: 'Read the end date yourself.', command: 'openssl s_client -connect {hostPort}{sniArg} </dev/null 2>/dev/null | openssl x509 -noout -enddate' },
+      { who: 'you', text: 'Read the end date yourself.', command: '{sclient} </dev/null 2>/dev/null | openssl x509 -noout -enddate' },
       { who: 'gateway', text: 'Tell whoever runs {hostPort} that the certificate needs renewing (check that automatic renewal works).' },
     ],
     attach: ['the certificate subject and end date'],
@@ -299,7 +300,7 @@ export const tlsEntries: CatalogueEntry[] = [
       {
         who: 'you',
         text: 'Check the certificate itself: signature algorithm, key size and key usage.',
-        command: "openssl s_client -connect {hostPort}{sniArg} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -E 'Signature Algorithm|Public-Key|Key Usage' ",
+        command: "{sclient} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -E 'Signature Algorithm|Public-Key|Key Usage' ",
       },
       {
         who: 'you',

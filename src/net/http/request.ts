@@ -8,6 +8,7 @@ import type { ProviderProfile } from '../../providers/types.js';
 import type { RunContext } from '../../stages/types.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { ProbeRequestSpec } from './probe.js';
+import { extraHeaders } from '../../curlopts/options.js';
 
 /** The option that sends the key over plain http anyway. */
 export const INSECURE_KEY_FLAG = '--allow-insecure-key';
@@ -48,8 +49,10 @@ export function planKeyCheck(ctx: RunContext): PlannedRequest {
     ...requestHeaders(profile, undefined),
     ...auth,
     ...(req.headers ?? {}),
+    // -H: the user's headers win, as curl's do; secret ones follow the key's rule for plain http.
+    ...extraHeaders(ctx.config.headers, plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey),
   };
   const spec: ProbeRequestSpec = { method: req.method, path: req.path, headers };
   if (req.body !== undefined) spec.body = JSON.stringify(req.body);
-  return { profile, spec, keySent, keyWithheld, authHeaderNames: Object.keys(auth) };
+  return { profile, spec, keySent, keyWithheld, authHeaderNames: [...Object.keys(auth), ...(ctx.config.headers ?? []).filter((h) => h.secret && headers[h.name.toLowerCase()] !== undefined).map((h) => h.name.toLowerCase())] };
 }

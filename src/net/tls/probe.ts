@@ -129,6 +129,9 @@ export interface HandshakeOptions {
   alpn: string[];
   /** CA list for verification (undefined: Node's default store). */
   ca?: string[];
+  /** --cert/--key: a client certificate to present (PEM). */
+  cert?: string;
+  key?: string;
 }
 
 /** A TLS record starts with a content type 20..24 and a 3.x version: anything else is not TLS. */
@@ -207,6 +210,7 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         servername: opts.servername,
         ALPNProtocols: opts.alpn,
         ca: opts.ca,
+        ...(opts.cert !== undefined ? { cert: opts.cert, key: opts.key } : {}),
         // Verification is judged below, so the chain is kept even when it fails.
         rejectUnauthorized: false,
       });
