@@ -14,6 +14,12 @@ import { bundle } from './bundle.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+// The executable runs the Node that builds it: that one must be new enough.
+const { nodeVersionProblem, REQUIRED_NODE } = await import('../dist/preflight/node-version.js');
+if (nodeVersionProblem(process.versions.node) !== undefined) {
+  process.stderr.write(`npm run sea: build it with Node >= ${REQUIRED_NODE} (the executable embeds the Node that builds it); this is ${process.version}\n`);
+  process.exit(2);
+}
 if (process.platform !== 'linux') {
   process.stderr.write(`npm run sea: builds for linux only (this is ${process.platform}-${process.arch})\n`);
   process.exit(2);
@@ -43,7 +49,13 @@ try {
 rmSync(out, { force: true });
 copyFileSync(process.execPath, out);
 chmodSync(out, 0o755);
-const { inject } = createRequire(import.meta.url)('postject');
-await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE });
+// postject's ELF writer prints harmless warnings about note sections: shown only if it fails.
+const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+try {
+  execFileSync(process.execPath, [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], { stdio: 'pipe' });
+} catch (e) {
+  process.stderr.write(`npm run sea: postject failed:\n${e.stdout ?? ''}${e.stderr ?? e}\n`);
+  process.exit(1);
+}
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${out}\n`);
