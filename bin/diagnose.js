@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-// The installed command: everything lives in the built CLI.
-import { run } from '../dist/cli.js';
+// The installed command: check the Node version first (the check parses and runs on old Node),
+// then load the built CLI, whose dependencies need Node 20.
+import { nodeVersionProblem } from '../dist/preflight/node-version.js';
 
-run();
+const problem = nodeVersionProblem(process.versions.node);
+if (problem !== undefined) {
+  process.stderr.write(problem + '\n');
+  process.exitCode = 2;
+} else {
+  import('../dist/cli.js').then((cli) => cli.run());
+}

@@ -114,12 +114,17 @@ export function parseDuration(text: string, what = '--timeout'): number {
   return Math.round(ms);
 }
 
-/** The provider a host implies. */
-export function inferProvider(host: string): ProviderName {
+/**
+ * The provider a host implies; for any other host, a base path whose last segment is `v1`
+ * (`/v1`, `/api/v1`, `/openai/v1`) means the OpenAI wire format, the de facto standard of
+ * self-hosted servers and gateways (vLLM, Ollama, LM Studio, LiteLLM, OpenRouter).
+ */
+export function inferProvider(host: string, basePath = ''): ProviderName {
   if (host === 'api.openai.com') return 'openai';
   if (host === 'api.anthropic.com') return 'anthropic';
   if (host.endsWith('.openai.azure.com') || host.endsWith('.cognitiveservices.azure.com')) return 'azure-openai';
   if (host === 'generativelanguage.googleapis.com') return 'gemini';
+  if (/(^|\/)v1$/i.test(basePath)) return 'openai-compatible';
   return 'generic';
 }
 
@@ -181,7 +186,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     provider = raw.provider as ProviderName;
     providerExplicit = true;
   } else {
-    provider = inferProvider(target.host);
+    provider = inferProvider(target.host, target.basePath);
   }
 
   if (raw.apiKeyEnv !== undefined && raw.apiKeyFile !== undefined) {

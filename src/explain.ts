@@ -8,7 +8,7 @@ export function explain(code: string, color: boolean): string | undefined {
   if (!e) return explainConfig(code.trim().toUpperCase(), color);
   const c = new Chalk({ level: color ? 1 : 0 });
   const lines = [
-    `${c.bold(e.code)} (${e.severity}, stage ${e.stage}, exit ${e.exitCode === 0 ? '0 unless --strict' : e.exitCode})`,
+    `${c.bold(e.code)} (${e.severity}, stage ${e.stage}, exit ${e.exitCode === 0 ? (e.severity === 'warning' ? '0 unless --strict' : '0') : e.exitCode})`,
     e.title,
     '',
     e.explanation,

@@ -15,6 +15,10 @@ const LABEL: Record<StageId, string> = {
 };
 
 export function spinnerEvents(stream: NodeJS.WritableStream, color: boolean): RunnerEvents & { stop(): void } {
+  // A terminal that reports no width (a pty opened without a size: `script` or `docker exec -t`
+  // from a non-terminal) sends ora's line clearing into an endless loop: no spinner there.
+  const columns = (stream as { columns?: number }).columns;
+  if (!columns || columns <= 0) return { onStageStart: () => undefined, onStageEnd: () => undefined, stop: () => undefined };
   let spinner: Ora | undefined;
   return {
     onStageStart(id) {

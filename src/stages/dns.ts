@@ -123,7 +123,10 @@ export const dnsStage: Stage = {
     const servers = useResolvers
       ? ctx.config.resolvers.slice(0, MAX_RESOLVERS)
       : (fromConf.length > 0 ? fromConf : ['127.0.0.1']).map((address) => ({ address, port: 53 }));
-    const directSkipped = NOT_FOR_DNS.test(hop.host) && !useResolvers;
+    // Without resolv.conf only Linux's resolver has a known default (this machine); elsewhere the
+    // servers the system asks are unknown here, and asking 127.0.0.1 would blame a server it never uses.
+    const noConf = conf.unreadable !== undefined && process.platform !== 'linux' && !useResolvers;
+    const directSkipped = (NOT_FOR_DNS.test(hop.host) && !useResolvers) || noConf;
 
     const budget = Math.max(0, deadline - ctx.now() - MARGIN_MS);
     const types: QueryType[] = ['A', 'AAAA'];
@@ -169,7 +172,9 @@ export const dnsStage: Stage = {
         hostsEntries: facts.hostsEntries,
         searchApplies: facts.searchApplies,
         ...(facts.searchAnswer ? { searchAnswer: facts.searchAnswer } : {}),
-        ...(directSkipped ? { directSkipped: 'the name is resolved on this machine, not by DNS servers' } : {}),
+        ...(directSkipped
+          ? { directSkipped: noConf ? 'no resolv.conf: the DNS servers this system asks are not known here (--resolver IP asks one directly)' : 'the name is resolved on this machine, not by DNS servers' }
+          : {}),
         addresses: describeAddresses(decision.addresses),
       },
       findings: decision.findings,

@@ -16,7 +16,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
 import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';
 import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy/env.js';
-import { readResolvConf } from '../net/dns/resolvconf.js';
+import { DEFAULT_RESOLV_CONF, readResolvConf } from '../net/dns/resolvconf.js';
+import { notMeasuredSummary, resolvConfNotMeasured } from '../platform/not-measured.js';
 import { UNDICI_VERSION } from '../version.js';
 import { keyShape, rawKeyValue } from '../diagnose/key/shape.js';
 import { keyShapeFinding } from '../diagnose/key/finding.js';
@@ -86,8 +87,9 @@ async function observe(ctx: RunContext) {
     (['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const).filter((n) => env[n]).map((n) => inspectCaFile(n, env[n]!)),
   );
   // The same test hooks as the dns stage: tests point both stages at files of their own.
-  const [hosts, resolv] = await Promise.all([readHosts(env.UPSTREAM_DOCTOR_HOSTS_FILE || undefined), readResolvConf(env.UPSTREAM_DOCTOR_RESOLV_CONF || undefined)]);
-  return { decision, variables, conflicts, caFiles, hosts: hostsEntriesFor(hosts, t.host), resolv };
+  const resolvPath = env.UPSTREAM_DOCTOR_RESOLV_CONF || DEFAULT_RESOLV_CONF;
+  const [hosts, resolv] = await Promise.all([readHosts(env.UPSTREAM_DOCTOR_HOSTS_FILE || undefined), readResolvConf(resolvPath)]);
+  return { decision, variables, conflicts, caFiles, hosts: hostsEntriesFor(hosts, t.host), resolv, notMeasured: resolvConfNotMeasured(resolvPath, resolv.unreadable) };
 }
 
 export const envStage: Stage = {
@@ -134,10 +136,11 @@ export const envStage: Stage = {
       search: o.resolv.search,
       node: process.version,
       ...(UNDICI_VERSION ? { undici: UNDICI_VERSION } : {}),
+      ...(o.notMeasured.length > 0 ? { notMeasured: o.notMeasured } : {}),
     };
     const parts = [
       d.proxy ? `via ${d.proxy.display} (${d.from})` : d.reason,
-      `${o.resolv.nameservers.length} nameserver(s)`,
+      o.resolv.unreadable === undefined ? `${o.resolv.nameservers.length} nameserver(s)` : notMeasuredSummary(o.notMeasured),
       o.hosts.length > 0 ? `hosts file pins ${ctx.config.target.host}` : undefined,
       `Node ${process.version}${UNDICI_VERSION ? `, undici ${UNDICI_VERSION}` : ''}`,
     ].filter(Boolean);

@@ -8,6 +8,7 @@
  *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
  */
 import { classifyExchange, type ExchangeOutcome } from '../diagnose/http/rules.js';
+import { noKeyFinding } from '../diagnose/key/no-key.js';
 import { attribute } from '../diagnose/http/intermediaries.js';
 import { probeHttp, type ProbeResult } from '../net/http/probe.js';
 import { scrubEcho, scrubHeaders } from '../net/http/redact.js';
@@ -187,6 +188,9 @@ export const httpStage: Stage = {
     }
     const errors = findings.filter((f) => (f.severity ?? 'error') === 'error' && f.code !== 'CLOCK_SKEW');
     const status = errors.length > 0 ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+    // Information only: it does not change the stage's status.
+    const noKey = noKeyFinding({ provider: ctx.config.provider, keySource: ctx.config.keySource, keyLoaded: ctx.apiKey !== undefined, ok: st.httpOk, codes: findings.map((f) => f.code) });
+    if (noKey) findings.push({ ...noKey, params: { host: t0.host, port: t0.port, url: t0.url.replace(/\/$/, ''), ...noKey.params } });
     return { status, summary: summaryOf(plan, outcome, findings), data: dataOf(ctx, plan, probe, outcome, attempts), findings };
   },
 };

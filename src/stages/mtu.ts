@@ -13,6 +13,7 @@ import { bodyLadder } from '../diagnose/mtu/contrast.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu/evidence.js';
 import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu/rules.js';
 import { observeMtu, type Observation } from '../net/mtu/run.js';
+import { mtuNotMeasured, notMeasuredSummary } from '../platform/not-measured.js';
 import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
 
 /** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */
@@ -166,7 +167,7 @@ export const mtuStage: Stage = {
       tlsHandshakeMs: slowHandshakeMs(ctx),
       stall: ctx.state.stall,
     };
-    const data = {
+    const data: Record<string, unknown> = {
       ...base,
       verdict: v,
       connectError: obs.connectError ?? null,
@@ -176,10 +177,13 @@ export const mtuStage: Stage = {
       route: obs.route ?? null,
       interfaces: obs.interfaces,
     };
-    const summary =
+    const notMeasured = mtuNotMeasured(obs.ss.available ? undefined : obs.ss.reason, obs.routeReason);
+    if (notMeasured.length > 0) data.notMeasured = notMeasured;
+    const verdictSummary =
       v.kind === 'unresponsive' && v.signals.includes('response-stalled')
         ? 'not an MTU problem: the request arrived and the server stays silent, with no sign of lost packets'
         : v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
+    const summary = [verdictSummary, notMeasuredSummary(notMeasured)].filter((s) => s !== '').join('; ');
     const status = v.kind === 'blackhole' ? 'fail' : v.kind === 'lossy' || v.kind === 'no-connect' ? 'warn' : 'pass';
     return { status, summary, data, findings: findings(ctx, f, v, ec, ep) };
   },

@@ -3,10 +3,10 @@
  * with `bash --noprofile --norc -eo pipefail`, the inputs substituted into its env, a fake
  * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, against loopback servers.
  *
- * Until `npm run bundle` (dist/diagnose.mjs) exists on this branch, the steps run the built CLI
- * through the action's UPSTREAM_DOCTOR_BIN override.
+ * The steps run the single file the action ships, dist/diagnose.mjs: built here once from dist/
+ * (as `npm run bundle` does) so the action's own "build it when missing" step is not needed.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,6 @@ async function runAction(inputs: Record<string, string>, dir: string): Promise<A
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_ACTION_PATH: ROOT,
     RUNNER_TEMP: dir,
-    UPSTREAM_DOCTOR_BIN: `${process.execPath} ${join(ROOT, 'bin', 'diagnose.js')}`,
   };
   let stdout = '';
   let status = 0;
@@ -95,6 +94,8 @@ describe('the GitHub Action', () => {
   let dir: string;
 
   beforeAll(async () => {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`the bundle did not build: ${built.stderr}`);
     api = await startOpenAiCompatible({ key: KEY });
     refusing = await startOpenAiCompatible({ key: 'sk-some-other-key-000000000' });
     closed = await freePort();

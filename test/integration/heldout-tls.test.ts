@@ -189,11 +189,11 @@ describe('held-out tls: Node and nginx peers', () => {
 });
 
 describe('held-out tls: interception by names no table lists', () => {
-  it('an in-house "SSL Inspection CA" on api.groq.com (provider generic): TLS_INTERCEPTED, not UNTRUSTED_CA', async () => {
+  it('an in-house "SSL Inspection CA" on api.groq.com (/v1: provider openai-compatible): TLS_INTERCEPTED, not UNTRUSTED_CA', async () => {
     const s = await keep(startTlsServer({ cert: pair('ho-inspect-corp-leaf') }));
     const run = await diagnose(s.port, [], 'api.groq.com');
     expect(run.code).toBe(12);
-    expect(run.report!.target.provider).toBe('generic');
+    expect(run.report!.target.provider).toBe('openai-compatible');
     expect(codesOf(run.report!)).toEqual(['TLS_INTERCEPTED']);
     expect(first(run.report!).details).toMatchObject({ product: 'a TLS inspection CA (product not named)', trusted: false, issuerOfTop: 'O=Example Corp, OU=IT Security, CN=Example Corp SSL Inspection CA' });
     expect(first(run.report!).remediation.map((r) => `${r.text} ${r.command ?? ''}`).join('\n')).not.toMatch(/NODE_TLS_REJECT_UNAUTHORIZED=0/);

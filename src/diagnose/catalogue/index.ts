@@ -12,6 +12,7 @@ import { keepaliveEntries } from './keepalive.js';
 import { sampleEntries } from './samples.js';
 import { accuracyEntries } from './accuracy.js';
 import { http2Entries } from './http2.js';
+import { keyGivenEntries } from './key-given.js';
 import { keyEntries } from './key.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
@@ -29,6 +30,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...sampleEntries,
   ...accuracyEntries,
   ...http2Entries,
+  ...keyGivenEntries,
   ...keyEntries,
 ];
 

@@ -5,6 +5,8 @@ export interface ResolvConf {
   nameservers: string[];
   search: string[];
   options: string[];
+  /** Set when the file could not be read: the error code (ENOENT when it does not exist). */
+  unreadable?: string;
 }
 
 export function parseResolvConf(text: string): ResolvConf {
@@ -21,11 +23,12 @@ export function parseResolvConf(text: string): ResolvConf {
 
 export const DEFAULT_RESOLV_CONF = '/etc/resolv.conf';
 
-/** Read resolv.conf; a missing file gives an empty configuration. */
+/** Read resolv.conf; a missing or unreadable file gives an empty configuration that says so. */
 export async function readResolvConf(path = DEFAULT_RESOLV_CONF): Promise<ResolvConf> {
   try {
     return parseResolvConf(await readFile(path, 'utf8'));
-  } catch {
-    return { nameservers: [], search: [], options: [] };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return { nameservers: [], search: [], options: [], unreadable: typeof code === 'string' ? code : 'error' };
   }
 }

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { toolFailure } from '../../platform/not-measured.js';
 
 export interface IfaceMtu {
   name: string;
@@ -55,11 +56,16 @@ export async function readInterfaces(root = '/sys/class/net'): Promise<IfaceMtu[
 }
 
 /** `ip -o route get ADDR`; undefined when ip is missing or fails. */
-export function readRoute(address: string, timeoutMs = 1000): Promise<RouteInfo | undefined> {
+export async function readRoute(address: string, timeoutMs = 1000): Promise<RouteInfo | undefined> {
+  return (await readRouteOrReason(address, timeoutMs)).route;
+}
+
+/** `ip -o route get ADDR`, or why it could not run (ip missing, not Linux). Never rejects. */
+export function readRouteOrReason(address: string, timeoutMs = 1000): Promise<{ route?: RouteInfo; reason?: string }> {
   return new Promise((resolve) => {
-    if (process.platform !== 'linux') return resolve(undefined);
+    if (process.platform !== 'linux') return resolve({ reason: toolFailure('ip', null) });
     execFile('ip', ['-o', 'route', 'get', address], { timeout: timeoutMs }, (err, stdout) => {
-      resolve(err ? undefined : parseRouteGet(String(stdout)));
+      resolve(err ? { reason: toolFailure('ip', err as { code?: unknown }) } : { route: parseRouteGet(String(stdout)) });
     });
   });
 }

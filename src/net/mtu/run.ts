@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { BODY_LADDER, type BodyProbePlan } from './body.js';
 import { alpnForHelloSize } from './hello.js';
-import { readInterfaces, readRoute, type IfaceMtu, type RouteInfo } from './iface.js';
+import { readInterfaces, readRouteOrReason, type IfaceMtu, type RouteInfo } from './iface.js';
 import type { HttpProbeRequest } from './http.js';
 import { closeProbes, runProbe, type ProbeResult, type ProbeSpec } from './probes.js';
 import { openProbeConn } from './socket.js';
@@ -44,6 +44,8 @@ export interface Observation {
   probes: ProbeResult[];
   ss: SsSnapshot;
   route?: RouteInfo;
+  /** Why there is no route: ip missing or failed, not Linux. */
+  routeReason?: string;
   interfaces: IfaceMtu[];
   /** The stage's signal fired before the probes settled (the verdict would be premature). */
   aborted: boolean;
@@ -69,16 +71,16 @@ export async function observeMtu(input: ObserveInput): Promise<Observation> {
   const { address, port, signal, now } = input;
   // Every parallel probe listens on the stage's signal; a dozen is expected, not a leak.
   setMaxListeners(64, signal);
-  const context = Promise.all([readRoute(address), readInterfaces()]);
+  const context = Promise.all([readRouteOrReason(address), readInterfaces()]);
   const plan = specs(input);
   const t0 = now();
   let tiny;
   try {
     tiny = await openProbeConn(address, port, AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.floor(input.deadline - t0 - RESERVE_MS)))]), now);
   } catch (err) {
-    const [route, interfaces] = await context;
+    const [{ route, reason: routeReason }, interfaces] = await context;
     const code = (err as { code?: string }).code ?? 'ERROR';
-    return { connectError: code, thresholdMs: 0, probes: [], ss: { available: false, reason: 'no probe connected', sockets: [] }, route, interfaces, aborted: signal.aborted };
+    return { connectError: code, thresholdMs: 0, probes: [], ss: { available: false, reason: 'no probe connected', sockets: [] }, route, routeReason, interfaces, aborted: signal.aborted };
   }
   const connectMs = tiny.trace.connectMs ?? 0;
   const started = now();
@@ -92,6 +94,6 @@ export async function observeMtu(input: ObserveInput): Promise<Observation> {
   const ports = probes.map((p) => p.trace.localPort).filter((x): x is number => x !== undefined);
   const ss = aborted ? { available: false, reason: 'aborted', sockets: [] } : await readSs(port, ports);
   closeProbes(probes);
-  const [route, interfaces] = await context;
-  return { connectMs, thresholdMs: Math.round(thresholdMs), probes, ss, route, interfaces, aborted };
+  const [{ route, reason: routeReason }, interfaces] = await context;
+  return { connectMs, thresholdMs: Math.round(thresholdMs), probes, ss, route, routeReason, interfaces, aborted };
 }

@@ -5,6 +5,7 @@
  * `parseSs` is pure; `readSs` runs ss and never rejects (missing ss gives `available: false`).
  */
 import { execFile } from 'node:child_process';
+import { toolFailure } from '../../platform/not-measured.js';
 
 /** TCP_INFO fields of one socket, as ss prints them (absent fields stay undefined). */
 export interface SsInfo {
@@ -114,9 +115,9 @@ export interface SsSnapshot {
 /** Run ss for connections to `port` and keep those of our local ports. Never rejects. */
 export function readSs(port: number, localPorts: number[], timeoutMs = 1500): Promise<SsSnapshot> {
   return new Promise((resolve) => {
-    if (process.platform !== 'linux') return resolve({ available: false, reason: 'ss is Linux only', sockets: [] });
+    if (process.platform !== 'linux') return resolve({ available: false, reason: toolFailure('ss', null)!, sockets: [] });
     execFile('ss', ['-tinH', `dport = :${port}`], { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout) => {
-      if (err) return resolve({ available: false, reason: `ss failed (${(err as { code?: unknown }).code ?? 'error'})`, sockets: [] });
+      if (err) return resolve({ available: false, reason: toolFailure('ss', err as { code?: unknown })!, sockets: [] });
       const wanted = new Set(localPorts);
       resolve({ available: true, sockets: parseSs(String(stdout)).filter((s) => wanted.has(s.localPort)) });
     });
