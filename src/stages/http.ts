@@ -5,7 +5,8 @@
  * data: { request: {method, path, keySent, keyWithheld?, authHeaders}, status?, httpVersion,
  *   fresh, timings: {connect, tls, request, firstByte, headers, download, total} (ms),
  *   bytesWritten, bytesRead, requestId?, requestIds, server?, via?, headers (scrubbed),
- *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
+ *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts,
+ *   reusedIdleMs? (--reuse: the first attempt reused a pooled connection idle this long) }
  */
 import { classifyExchange, type ExchangeOutcome } from '../diagnose/http/rules.js';
 import { attribute } from '../diagnose/http/intermediaries.js';
@@ -162,6 +163,9 @@ export const httpStage: Stage = {
     }
     const errors = findings.filter((f) => (f.severity ?? 'error') === 'error' && f.code !== 'CLOCK_SKEW');
     const status = errors.length > 0 ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
-    return { status, summary: summaryOf(plan, outcome, findings), data: dataOf(ctx, plan, probe, outcome, attempts), findings };
+    const data = dataOf(ctx, plan, probe, outcome, attempts);
+    // --reuse: the first attempt's pooled connection and its idle time (a retry goes over a new one).
+    if (first.reusedIdleMs !== undefined) data.reusedIdleMs = first.reusedIdleMs;
+    return { status, summary: summaryOf(plan, outcome, findings), data, findings };
   },
 };

@@ -64,6 +64,8 @@ export interface ProbeResult {
    * wire fact tells them apart.
    */
   peerFin: boolean;
+  /** --reuse: the request went over a pooled connection that had been idle this long, ms. */
+  reusedIdleMs?: number;
 }
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
@@ -79,6 +81,8 @@ export interface PooledConnection {
   sock?: Socket;
   /** The peer's FIN was read on this connection. */
   peerFin: boolean;
+  /** Set by the pool at checkout: how long the connection sat idle before this reuse, ms. */
+  idleMs?: number;
   user?: { ctx: RunContext; signal: AbortSignal; connected(): void; tlsStarted(): void; tlsDone(): void; ready(): void };
 }
 
@@ -181,6 +185,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   h.client = client;
 
   const result: ProbeResult = { timings: { total: 0 }, bytesWritten: 0, bytesRead: 0, fresh: !pooled, httpVersion: '1.1', peerFin: false };
+  if (pooled && pooled.idleMs !== undefined) result.reusedIdleMs = r2(pooled.idleMs);
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();
