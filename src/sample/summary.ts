@@ -217,8 +217,10 @@ export function topCode(s: Pick<SamplesSection, 'byCode'>): string | undefined {
 }
 
 /** The run fails because of its samples when more than --max-failure-rate of them failed. */
-export function samplesFail(s: Pick<SamplesSection, 'failed' | 'failureRate' | 'maxFailureRate'>): boolean {
-  return s.failed > 0 && s.failureRate > s.maxFailureRate;
+export function samplesFail(s: Pick<SamplesSection, 'failed' | 'count' | 'maxFailureRate'>): boolean {
+  // On the counts, not the rounded rate: 1 of 3 is more than 33.33 %; exactly at the threshold
+  // (7 of 100 with 7 %, where 0.07 × 100 is 7.000000000000001) is not, float dust aside.
+  return s.failed > 0 && s.failed > s.maxFailureRate * s.count + 1e-9;
 }
 
 /** INTERMITTENT_FAILURES when some samples failed and others passed; undefined otherwise. */
