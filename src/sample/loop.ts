@@ -61,6 +61,7 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
   let firstFailing: Report | undefined;
   let last: Report | undefined;
   let lastInterrupted: Report | undefined;
+  const firstByCode: FirstByCode = new Map();
   const inFlight = new Set<Promise<void>>();
   const interrupt = opts.interrupt;
   const endAt = sampling.durationMs !== undefined ? t0 + sampling.durationMs : Infinity;
@@ -79,6 +80,9 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
     const outcome = outcomeOf(report, s0 - t0, ms);
     acc.add(outcome);
     if (!outcome.ok && firstFailing === undefined) firstFailing = report;
+    // The diagnoses of each failing code's first sample (a few codes at most): the root cause is the
+    // most frequent code, which need not be the first failing sample's.
+    if (!outcome.ok && outcome.code && !firstByCode.has(outcome.code)) firstByCode.set(outcome.code, { at: wallStart + outcome.at, diagnoses: report.diagnoses });
     if (!outcome.ok && opts.windows && opts.windows.length < 20_000) opts.windows.push([wallStart + outcome.at, wallStart + outcome.at + ms]);
     last = report;
     opts.onSample?.(acc.total, acc.failures);
@@ -106,7 +110,7 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
   const interrupted = interrupt?.aborted === true;
   const base = firstFailing ?? last ?? lastInterrupted;
   if (!base) throw new Error('a sampled run ended without a single sample');
-  const report = assemble(config, base, section, sampling);
+  const report = assemble(config, base, section, sampling, firstByCode);
   report.startedAt = new Date(wallStart).toISOString();
   report.durationMs = Math.round(performance.now() - t0);
   if (interrupted) {
@@ -121,10 +125,27 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
  * warnings when the failure rate is within --max-failure-rate), INTERMITTENT_FAILURES in front when
  * some samples passed, and the most frequent failing code as the root cause.
  */
-export function assemble(config: Config, base: Report, section: SamplesSection, sampling: SamplingConfig): Report & { samples: SamplesSection } {
+export type FirstByCode = Map<string, { at: number; diagnoses: Diagnosis[] }>;
+
+export function assemble(config: Config, base: Report, section: SamplesSection, sampling: SamplingConfig, firstByCode?: FirstByCode): Report & { samples: SamplesSection } {
   const fail = samplesFail(section);
   const top = topCode(section);
   let diagnoses: Diagnosis[] = base.diagnoses.map((d) => ({ ...d, evidence: [...d.evidence] }));
+  // The stages are the first failing sample's (contract); when the most frequent code is another
+  // one, its diagnosis comes from the first sample that failed with it, so the root cause is explained.
+  const topSeen = top ? firstByCode?.get(top) : undefined;
+  if (top && topSeen && !diagnoses.some((d) => d.code === top)) {
+    const d = topSeen.diagnoses.find((x) => x.code === top);
+    if (d) {
+      const firstCode = base.rootCause ?? base.diagnoses.find((x) => x.severity === 'error')?.code;
+      const note = `from the first sample that failed with ${top}, at ${new Date(topSeen.at).toISOString()} (the stages above are those of the first failing sample${firstCode ? `, which failed with ${firstCode}` : ''})`;
+      diagnoses = [{ ...d, evidence: [...d.evidence, note] }, ...diagnoses];
+    }
+  }
+  if (fail && top) {
+    // The sample's own report may hold it as a warning (a reset its retry got past); across samples it failed the run.
+    diagnoses = diagnoses.map((d) => (d.code === top && d.severity === 'warning' ? { ...d, severity: 'error' as const } : d));
+  }
   if (!fail) diagnoses = diagnoses.map((d) => (d.severity === 'error' ? { ...d, severity: 'warning' as const } : d));
   if (section.failed > 0 && section.failed === section.count && diagnoses[0]) {
     diagnoses[0].evidence.push(`${rateEvidence(section)}; by code: ${Object.entries(section.byCode).map(([c, n]) => `${c} ${n}`).join(', ')}`);
@@ -132,6 +153,13 @@ export function assemble(config: Config, base: Report, section: SamplesSection, 
   const finding = intermittentFinding(section);
   if (finding) {
     finding.details = { ...finding.details, exitCode: top ? exitCodeForCode(top) : 0 };
+    // Where it breaks and who fixes it are those of the most frequent failing code (a rate limit is
+    // the caller's to fix, a 5xx the provider's), not a guess.
+    const topDiag = diagnoses.find((d) => d.code === top);
+    if (topDiag) {
+      finding.origin = topDiag.origin;
+      finding.owner = topDiag.owner;
+    }
     diagnoses = [toDiagnosis({ ...finding, stage: 'http' }, targetParams(config)), ...diagnoses];
   }
   // A retried sample's first-attempt failure may be only a warning in its own report; across samples it counts.

@@ -35,6 +35,7 @@ export class ReusePool {
         continue;
       }
       this.reused++;
+      e.conn.idleMs = this.now() - e.since;
       return e.conn;
     }
   }

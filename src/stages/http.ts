@@ -5,7 +5,8 @@
  * data: { request: {method, path, keySent, keyWithheld?, authHeaders, headers (as sent, credentials [REDACTED])}, status?, httpVersion,
  *   fresh, timings: {connect, tls, request, firstByte, headers, download, total} (ms),
  *   bytesWritten, bytesRead, requestId?, requestIds, server?, via?, headers (scrubbed),
- *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts }
+ *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts,
+ *   reusedIdleMs? (--reuse: the first attempt reused a pooled connection idle this long) }
  */
 import { classifyExchange, type ExchangeOutcome } from '../diagnose/http/rules.js';
 import { noKeyFinding } from '../diagnose/key/no-key.js';
@@ -191,6 +192,9 @@ export const httpStage: Stage = {
     // Information only: it does not change the stage's status.
     const noKey = noKeyFinding({ provider: ctx.config.provider, keySource: ctx.config.keySource, keyLoaded: ctx.apiKey !== undefined, ok: st.httpOk, codes: findings.map((f) => f.code) });
     if (noKey) findings.push({ ...noKey, params: { host: t0.host, port: t0.port, url: t0.url.replace(/\/$/, ''), ...noKey.params } });
-    return { status, summary: summaryOf(plan, outcome, findings), data: dataOf(ctx, plan, probe, outcome, attempts), findings };
+    const data = dataOf(ctx, plan, probe, outcome, attempts);
+    // --reuse: the first attempt's pooled connection and its idle time (a retry goes over a new one).
+    if (first.reusedIdleMs !== undefined) data.reusedIdleMs = first.reusedIdleMs;
+    return { status, summary: summaryOf(plan, outcome, findings), data, findings };
   },
 };

@@ -33,7 +33,16 @@ export const sampleEntries: CatalogueEntry[] = [
         who: 'you',
         text: 'If the failures are resets before headers on reused connections, make the pool drop idle connections sooner than the server or proxy closes them, and compare a run with and without --reuse.',
         command: '{diagnose} --repeat 50 --interval 200ms --reuse',
-        when: { detail: 'topCode', in: ['RESET_BEFORE_HEADERS', 'UPSTREAM_RESET_REPORTED', 'HEADERS_TIMEOUT'] },
+        when: [
+          { detail: 'topCode', in: ['RESET_BEFORE_HEADERS', 'UPSTREAM_RESET_REPORTED', 'HEADERS_TIMEOUT'] },
+          { detail: 'keepaliveRace', in: [false], orMissing: true },
+        ],
+      },
+      {
+        who: 'you',
+        text: 'The failures are a keep-alive race: only requests on pooled connections that sat idle for a while failed. Measure how long an idle connection to this target survives, then make the client pool drop idle connections a good margin sooner (Python httpx: httpx.Limits(keepalive_expiry=...); undici: new Agent({ keepAliveTimeout })), or have the owner of the server or load balancer keep idle connections longer than the clients\' pools do.',
+        command: '{diagnose} --keepalive',
+        when: { detail: 'keepaliveRace', in: [true] },
       },
       {
         who: 'you',

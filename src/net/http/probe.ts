@@ -76,6 +76,8 @@ export interface ProbeResult {
    * wire fact tells them apart.
    */
   peerFin: boolean;
+  /** --reuse: the request went over a pooled connection that had been idle this long, ms. */
+  reusedIdleMs?: number;
 }
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
@@ -91,6 +93,8 @@ export interface PooledConnection {
   sock?: Socket;
   /** The peer's FIN was read on this connection. */
   peerFin: boolean;
+  /** Set by the pool at checkout: how long the connection sat idle before this reuse, ms. */
+  idleMs?: number;
   user?: { ctx: RunContext; signal: AbortSignal; alpn: string[]; connected(): void; tlsStarted(): void; tlsDone(sock: Socket): void; ready(): void };
 }
 
@@ -217,6 +221,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       ...(pool ? { keepAliveTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveMaxTimeout: pool.settings.keepaliveExpirySeconds * 1000, keepAliveTimeoutThreshold: -3_600_000 } : {}),
     });
   h.client = client;
+  if (pooled && pooled.idleMs !== undefined) result.reusedIdleMs = r2(pooled.idleMs);
   try {
     const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal });
     m.headers = now();

@@ -109,6 +109,7 @@ export async function probeKeepalive(ctx: RunContext, opts: KeepaliveOptions): P
       section.reason = 'the server closes the connection after each answer (Connection: close, or a body that ends with the connection)';
       return section;
     }
+    const refused = (t: KeepaliveTrial) => t.status !== undefined && t.status >= 500 && (first.status ?? 0) < 500;
     const wait = replyWaitMs(first.ms, opts.stageBudgetMs);
     section.replyWaitMs = wait;
 
@@ -133,6 +134,11 @@ export async function probeKeepalive(ctx: RunContext, opts: KeepaliveOptions): P
       section.outcome = 'closed';
       section.closedBy = watched.closedBy;
       section.idleTimeoutSeconds = watched.idleSeconds;
+    } else if (watched.result === 'answered' && refused(watched)) {
+      // A 5xx on the reuse where the connection's first request got a 2xx-4xx is no survival: the
+      // far side (often a gateway whose upstream connection went away) refused the reused connection.
+      section.reason = `the reuse after ${watched.idleSeconds} s was answered HTTP ${watched.status} while the first request on the connection got HTTP ${first.status}: reused connections are refused; measure how often with --repeat and --reuse`;
+      return section;
     } else if (watched.result === 'answered') {
       section.outcome = 'survived';
     } else if (watched.result === 'reset' || watched.result === 'closed') {
@@ -154,7 +160,7 @@ export async function probeKeepalive(ctx: RunContext, opts: KeepaliveOptions): P
 
     // Bracket and binary search for the limits known only from reuses.
     const failing = (t: KeepaliveTrial) => (section.outcome === 'dropped' ? t.result === 'no-answer' : t.result === 'reset' || t.result === 'closed' || t.result === 'closed-while-idle');
-    const answered = () => trials.filter((t) => t.result === 'answered' && t.role !== 'control').map((t) => t.idleSeconds);
+    const answered = () => trials.filter((t) => t.result === 'answered' && !refused(t) && t.role !== 'control').map((t) => t.idleSeconds);
     if (section.outcome === 'dropped' || (section.outcome === 'closed' && section.idleTimeoutSeconds === undefined)) {
       let lo = Math.max(0, ...answered());
       let hi = Math.min(...trials.filter(failing).map((t) => t.idleSeconds));
