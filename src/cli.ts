@@ -8,11 +8,10 @@ import { buildConfig, type Config, type Format, type RawOptions } from './config
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit.js';
 import { loadKey } from './key.js';
-import { rendererFor } from './render/index.js';
+import { loadRenderer } from './render/load.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
-import { explain } from './explain.js';
 import { readCa, writeAtomic } from './files.js';
 
 export interface Io {
@@ -123,6 +122,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   if (raw.explain !== undefined) {
+    const { explain } = await import('./explain.js');
     const text = explain(raw.explain, colorEnabled(io, io.stdoutIsTTY));
     if (text === undefined) {
       err(`diagnose: --explain: unknown diagnosis code "${raw.explain}" (codes look like RESET_BEFORE_HEADERS)\n`);
@@ -148,15 +148,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   redactor.add(key.key);
 
-  const renderer = rendererFor(config.format);
+  const renderer = await loadRenderer(config.format);
   if (!renderer) {
     err(`diagnose: --format ${config.format} is not available in this build\n`);
     return ExitCode.USAGE;
   }
 
   // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
-  const [{ runDoctor }, { spinnerEvents }] = await Promise.all([import('./doctor.js'), import('./progress.js')]);
-  const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
+  const { runDoctor } = await import('./doctor.js');
+  // The spinner (ora, string-width) only on a terminal: a --json run in CI does not load it.
+  const spinner = io.stderrIsTTY && io.spinnerStream ? (await import('./progress.js')).spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
   let report: Report;
   try {
     // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
@@ -178,7 +179,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
   out(text);
   if (config.output !== undefined) {
-    const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
+    const fileRenderer = (await loadRenderer(config.outputFormat ?? 'json')) ?? (await loadRenderer('json'))!;
     try {
       await writeAtomic(config.output, redactor.scrub(fileRenderer(report, { color: false })));
     } catch (e) {
@@ -190,7 +191,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (config.format === 'github' && summaryFile) {
     try {
-      await appendFile(summaryFile, redactor.scrub(rendererFor('md')!(report, { color: false })));
+      await appendFile(summaryFile, redactor.scrub((await loadRenderer('md'))!(report, { color: false })));
     } catch (e) {
       err(`diagnose: could not append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as { code?: string }).code ?? String(e)}\n`);
     }

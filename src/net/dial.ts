@@ -7,6 +7,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './proxy/tunnel.js';
+import { secureContextFor } from './tls/context.js';
 
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
@@ -75,7 +76,8 @@ export function startTls(ctx: RunContext, raw: Socket, signal: AbortSignal, opts
       servername: sniFor(host),
       host,
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
-      ca: trustedCas(ctx),
+      // One context per run, with --ca (net/tls/context.ts): Node's roots are not parsed again per connection.
+      secureContext: secureContextFor(ctx.state.ca),
       rejectUnauthorized: opts.verify ?? true,
     });
     const onAbort = () => {

@@ -17,7 +17,8 @@ import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
 import { decideTls, needsClockCheck, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
-import { openRaw, sniFor, trustedCas } from '../net/dial.js';
+import { openRaw, sniFor } from '../net/dial.js';
+import { secureContextFor } from '../net/tls/context.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
 import { outcomeOf } from '../net/tcp-probe.js';
@@ -78,7 +79,9 @@ export const tlsStage: Stage = {
     }
     const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);
-    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx) }, signal, ctx.now);
+    // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the server's time.
+    const secureContext = secureContextFor(ctx.state.ca);
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, secureContext }, signal, ctx.now);
 
     const nowMs = Date.now();
     let serverDate: ServerDate | undefined;

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
 import { errorFacts } from '../failure.js';
 import { HANDSHAKE, handshakeTypes } from './records.js';
@@ -123,6 +123,8 @@ export interface HandshakeOptions {
   alpn: string[];
   /** CA list for verification (undefined: Node's default store). */
   ca?: string[];
+  /** A context built beforehand (net/tls/context.ts); wins over `ca`, and keeps its build out of the handshake time. */
+  secureContext?: SecureContext;
 }
 
 /** A TLS record starts with a content type 20..24 and a 3.x version: anything else is not TLS. */
@@ -187,7 +189,7 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         host: opts.host,
         servername: opts.servername,
         ALPNProtocols: opts.alpn,
-        ca: opts.ca,
+        ...(opts.secureContext ? { secureContext: opts.secureContext } : { ca: opts.ca }),
         // Verification is judged below, so the chain is kept even when it fails.
         rejectUnauthorized: false,
       });
