@@ -47,6 +47,10 @@ export interface ChildOptions {
   pollMs?: number;
   /** The script to run instead of the CLI (the bench's own tests check the instrument with it). */
   script?: string;
+  /** A program to run instead of node (curl, for the reference rows); `args` are all its arguments. */
+  exec?: string;
+  /** Arguments for node before the script (e.g. -e 0 with script ''). */
+  nodeArgs?: string[];
 }
 
 /** VmHWM of a live process in kB; undefined once it is gone. */
@@ -65,7 +69,8 @@ const OUTPUT_CAP = 1 << 20;
 export function runChild(args: string[], opts: ChildOptions): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [opts.script ?? BIN, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = opts.exec !== undefined ? args : [...(opts.nodeArgs ?? []), ...(opts.script === '' ? [] : [opts.script ?? BIN]), ...args];
+    const child = spawn(opts.exec ?? process.execPath, argv, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let lastOutputMs = 0;

@@ -33,9 +33,34 @@ export interface Goals {
   peakRssMb: number;
 }
 
-export const GOALS: Goals = {
+/** The goals of issue 13, as ratios measured side by side and differences from a server's own clock. */
+export interface SpeedGoals {
+  /** `diagnose --version` / `--explain X` p50 over `node -e 0` p50, measured side by side (bench/ratios.ts). */
+  startupRatio: number;
+  /** A healthy https loopback run (whole process, --json) p50 over curl's p50 fetching the same URL. */
+  healthyRatio: number;
+  /** Peak RSS of that healthy run, MB (worst run). */
+  healthyPeakRssMb: number;
+  /** Reported timing minus the server's own measure of an injected delay (median), at most, ms (bench/accuracy.ts). */
+  serverWaitToleranceMs: number;
+  tlsToleranceMs: number;
+  dnsToleranceMs: number;
+  sseGapToleranceMs: number;
+  /** Peak RSS of --repeat 10000 over that of --repeat 1000: flat memory stays near 1. */
+  samplesGrowthMax: number;
+}
+
+export const GOALS: Goals & SpeedGoals = {
   startupP50Ms: 400,
   healthyP50Ms: 1000,
   budgetSlackMs: 1000,
   peakRssMb: 150,
+  startupRatio: 1.3,
+  healthyRatio: 5,
+  healthyPeakRssMb: 60,
+  serverWaitToleranceMs: 2,
+  tlsToleranceMs: 5,
+  dnsToleranceMs: 2,
+  sseGapToleranceMs: 2,
+  samplesGrowthMax: 1.15,
 };

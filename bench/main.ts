@@ -15,7 +15,9 @@ import { judge, type ScenarioResult } from './judge.js';
 import { measure } from './measure.js';
 import { SCENARIOS } from './scenarios.js';
 import { samplesMemory, type SamplesMemory } from './samples-memory.js';
-import { renderMisses, renderTable } from './table.js';
+import { renderFigures, renderMisses, renderTable, type FigureRow } from './table.js';
+import { healthyTarget, ratios, type RatioRow } from './ratios.js';
+import { accuracy, type AccuracyResult } from './accuracy.js';
 
 interface Options {
   quick: boolean;
@@ -47,6 +49,30 @@ export async function main(argv: string[]): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
+  // The goals as ratios (side by side with node -e 0, curl, a bare Node GET) and the timing accuracy.
+  let ratioRows: RatioRow[] = [];
+  let accuracyRows: AccuracyResult[] = [];
+  const want = (id: string) => opts.only.length === 0 || opts.only.includes(id);
+  if (want('ratios') || want('accuracy')) {
+    const target = await healthyTarget();
+    try {
+      if (want('ratios')) {
+        const rounds = opts.quick ? 2 : 15;
+        process.stderr.write(`bench: ratios x${rounds} rounds ...`);
+        ratioRows = await ratios(rounds, GOALS, target);
+        process.stderr.write(` done\n`);
+      }
+      if (want('accuracy')) {
+        const reps = opts.quick ? 2 : 7;
+        process.stderr.write(`bench: timing accuracy x${reps} ...`);
+        accuracyRows = await accuracy(reps, GOALS, target);
+        process.stderr.write(` done\n`);
+      }
+    } finally {
+      await target.close();
+      await target.apiClose();
+    }
+  }
   for (const s of chosen) {
     const reps = opts.quick ? 1 : s.reps;
     process.stderr.write(`bench: ${s.id} x${reps} ...`);
@@ -62,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
     samples = await samplesMemory();
     process.stderr.write(` ${samples.repeat10000Mb} MB peak for ${samples.samples10000} samples\n`);
   }
-  const misses = renderMisses(results);
+  const figures = figureRows(ratioRows, accuracyRows, samples);
+  const misses = [...renderMisses(results), ...figures.filter((f) => f.ok === false).map((f) => `MISSED ${f.figure}: ${f.result} vs goal ${f.goal}${f.note ? ` (${f.note})` : ''}`)];
   const out = {
     startedAt: started.toISOString(),
     benchMs: Math.round(performance.now() - t0),
@@ -71,12 +98,16 @@ export async function main(argv: string[]): Promise<number> {
     goals: GOALS,
     ok: misses.length === 0,
     misses,
+    ratios: ratioRows,
+    accuracy: accuracyRows,
+    figures,
     scenarios: results,
     ...(samples ? { samplesMemory: samples } : {}),
   };
   const file = join(ROOT, 'bench', 'results.json');
   await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
-  process.stdout.write(`\n${renderTable(results)}\n\n`);
+  if (results.length) process.stdout.write(`\n${renderTable(results)}\n\n`);
+  if (figures.length) process.stdout.write(`\n${renderFigures(figures)}\n\n`);
   process.stdout.write(
     `goals: start-up p50 < ${GOALS.startupP50Ms} ms, healthy p50 < ${GOALS.healthyP50Ms} ms, hostile <= budget sum + ${GOALS.budgetSlackMs} ms (every run), peak RSS < ${GOALS.peakRssMb} MB\n`,
   );
@@ -88,4 +119,45 @@ export async function main(argv: string[]): Promise<number> {
   for (const m of misses) process.stdout.write(`${m}\n`);
   process.stdout.write(`${misses.length === 0 ? 'all goals met' : `${misses.length} goal(s) missed`} in ${Math.round(out.benchMs / 1000)} s; details in bench/results.json\n`);
   return misses.length === 0 ? 0 : 1;
+}
+
+const ms = (n: number) => (Number.isNaN(n) ? '-' : `${Math.round(n)} ms`);
+
+/** The issue-13 goals in one table: ratios, timing accuracy, memory. */
+export function figureRows(ratioRows: RatioRow[], acc: AccuracyResult[], samples: SamplesMemory | undefined): FigureRow[] {
+  const rows: FigureRow[] = [];
+  for (const r of ratioRows) {
+    const ref = r.reference ? ratioRows.find((x) => x.id === r.reference) : undefined;
+    rows.push({
+      figure: r.id,
+      measured: Number.isNaN(r.wallP50) ? '-' : `p50 ${ms(r.wallP50)}, RSS ${r.rssMaxMb} MB`,
+      reference: ref ? `${ref.id} p50 ${ms(ref.wallP50)}` : '-',
+      result: r.ratio === undefined ? '-' : `x${r.ratio}`,
+      goal: r.limit === undefined ? '-' : `<= x${r.limit}${r.id.includes('healthy') ? `, RSS <= ${GOALS.healthyPeakRssMb} MB` : ''}`,
+      ...(r.ok !== undefined ? { ok: r.ok } : {}),
+      ...(r.note ? { note: r.note } : {}),
+    });
+  }
+  for (const a of acc) {
+    rows.push({
+      figure: a.id,
+      measured: `reported p50 ${a.reportedP50} ms`,
+      reference: `server-measured ${a.truthP50} ms (injected ${a.injectedMs})`,
+      result: `${a.diffP50 >= 0 ? '+' : ''}${a.diffP50} ms`,
+      goal: `within ${a.toleranceMs} ms`,
+      ok: a.ok,
+      ...(a.note ? { note: a.note } : {}),
+    });
+  }
+  if (samples) {
+    rows.push({
+      figure: 'samples memory',
+      measured: `--repeat 10000: ${samples.repeat10000Mb} MB`,
+      reference: `--repeat 1000: ${samples.repeat1000Mb} MB; node -e 0: ${samples.nodeBareMb} MB`,
+      result: `x${samples.growth}`,
+      goal: `flat (<= x${GOALS.samplesGrowthMax})`,
+      ok: samples.growth <= GOALS.samplesGrowthMax,
+    });
+  }
+  return rows;
 }

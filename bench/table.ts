@@ -42,3 +42,24 @@ function describe(c: Check): string {
 export function renderMisses(results: ScenarioResult[]): string[] {
   return results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `MISSED ${r.id}: ${describe(c)}`));
 }
+
+/** One line of the figures table: what was measured, against what, and the goal. */
+export interface FigureRow {
+  figure: string;
+  measured: string;
+  reference: string;
+  result: string;
+  goal: string;
+  ok?: boolean;
+  note?: string;
+}
+
+/** The goals of issue 13 in one table: ratios, timing accuracy, memory. */
+export function renderFigures(rows: FigureRow[]): string {
+  const head = ['figure', 'measured', 'reference', 'result', 'goal', 'ok'];
+  const cells = rows.map((r) => [r.figure, r.measured, r.reference, r.result, r.goal, `${r.ok === undefined ? '-' : r.ok ? 'ok' : 'MISSED'}${r.note ? ` (${r.note})` : ''}`]);
+  const all = [head, ...cells];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}

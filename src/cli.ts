@@ -8,21 +8,13 @@ import { buildConfig, type Config, type Format, type RawOptions } from './config
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit.js';
 import { loadKey } from './key.js';
-import { rendererFor } from './render/index.js';
+import { loadRenderer } from './render/load.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
-import { explain } from './explain.js';
 import { readCa, writeAtomic } from './files.js';
-import { Chalk } from 'chalk';
-import { listCodes, nearestCodes } from './explain-list.js';
 import { readClientCert, type ClientCert } from './curlopts/files.js';
-import { reproduceCommands } from './curlopts/reproduce.js';
 import { canShowUnicode, terminalWidth } from './terminal/caps.js';
-import { checklistEvents } from './terminal/checklist.js';
-import { verboseHeads } from './terminal/verbose.js';
-import { toAscii } from './terminal/ascii.js';
-import { verdictLine } from './render/human.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -151,13 +143,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.USAGE;
   }
   if (raw.explain === true) {
-    out(listCodes());
+    out((await import('./explain-list.js')).listCodes());
     return ExitCode.OK;
   }
   if (raw.explain !== undefined) {
+    const { explain } = await import('./explain.js');
     const text = explain(raw.explain, colorEnabled(io, io.stdoutIsTTY));
     if (text === undefined) {
-      const near = nearestCodes(raw.explain);
+      const near = (await import('./explain-list.js')).nearestCodes(raw.explain);
       err(`diagnose: --explain: unknown diagnosis code "${raw.explain}"${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ' (diagnose --explain lists them all)'}\n`);
       return ExitCode.USAGE;
     }
@@ -174,7 +167,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // -H values that carry credentials are secrets from here on, like the key.
     for (const h of config.headers ?? []) if (h.secret) for (const part of [h.value, ...h.value.split(/\s+/)]) redactor.add(part);
     if (raw.curl) {
-      out(reproduceCommands(config, io.env));
+      out((await import('./curlopts/reproduce.js')).reproduceCommands(config, io.env));
       return ExitCode.OK;
     }
     key = await loadKey(config.keySource, io.env, io.stdin);
@@ -189,17 +182,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   redactor.add(key.key);
 
-  const renderer = rendererFor(config.format);
+  const renderer = await loadRenderer(config.format);
   if (!renderer) {
     err(`diagnose: --format ${config.format} is not available in this build\n`);
     return ExitCode.USAGE;
   }
 
   // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
-  const [{ runDoctor }, { spinnerEvents }] = await Promise.all([import('./doctor.js'), import('./progress.js')]);
-  void spinnerEvents; // the checklist below replaces the one-line spinner
+  const { runDoctor } = await import('./doctor.js');
+  // The live checklist only on a terminal: a --json run in CI does not load it.
   const unicode = canShowUnicode(io.env);
-  const spinner = io.stderrIsTTY && io.spinnerStream && !raw.quiet ? checklistEvents(io.spinnerStream, { color: colorEnabled(io, true), unicode, width: terminalWidth(io.spinnerStream as { columns?: number }, io.env), budgetMs: config.timeoutMs }) : undefined;
+  const spinner = io.stderrIsTTY && io.spinnerStream && !raw.quiet ? (await import('./terminal/checklist.js')).checklistEvents(io.spinnerStream, { color: colorEnabled(io, true), unicode, width: terminalWidth(io.spinnerStream as { columns?: number }, io.env), budgetMs: config.timeoutMs }) : undefined;
   let report: Report;
   try {
     // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
@@ -219,14 +212,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
-  if (raw.verbose) err(verboseHeads(report));
+  if (raw.verbose) err((await import('./terminal/verbose.js')).verboseHeads(report));
   const color = colorEnabled(io, io.stdoutIsTTY);
   const text = raw.quiet
-    ? `${verdictLine(report, new Chalk({ level: color ? 1 : 0 }))}\n`
+    ? `${(await import('./render/human.js')).verdictLine(report, new (await import('chalk')).Chalk({ level: color ? 1 : 0 }))}\n`
     : renderer(report, { color, ...(config.format === 'human' ? { width: terminalWidth(io.stdoutColumns !== undefined ? { columns: io.stdoutColumns } : undefined, io.env), unicode } : {}) });
-  out(unicode || config.format !== 'human' ? text : toAscii(text));
+  out(unicode || config.format !== 'human' ? text : (await import('./terminal/ascii.js')).toAscii(text));
   if (config.output !== undefined) {
-    const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
+    const fileRenderer = (await loadRenderer(config.outputFormat ?? 'json')) ?? (await loadRenderer('json'))!;
     try {
       await writeAtomic(config.output, redactor.scrub(fileRenderer(report, { color: false })));
     } catch (e) {
@@ -238,7 +231,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (config.format === 'github' && summaryFile) {
     try {
-      await appendFile(summaryFile, redactor.scrub(rendererFor('md')!(report, { color: false })));
+      await appendFile(summaryFile, redactor.scrub((await loadRenderer('md'))!(report, { color: false })));
     } catch (e) {
       err(`diagnose: could not append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as { code?: string }).code ?? String(e)}\n`);
     }

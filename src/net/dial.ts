@@ -8,6 +8,7 @@ import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tl
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './proxy/tunnel.js';
 import { connectTarget } from '../curlopts/options.js';
+import { secureContextFor } from './tls/context.js';
 
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
@@ -78,9 +79,9 @@ export function startTls(ctx: RunContext, raw: Socket, signal: AbortSignal, opts
       servername: sniFor(host),
       host,
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
-      ca: trustedCas(ctx),
+      // One context per run, with --ca (net/tls/context.ts): Node's roots are not parsed again per connection.
+      secureContext: secureContextFor(ctx.state.ca, ctx.state.clientCert),
       rejectUnauthorized: opts.verify ?? true,
-      ...(ctx.state.clientCert ?? {}),
     });
     const onAbort = () => {
       sock.destroy();

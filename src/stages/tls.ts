@@ -19,6 +19,7 @@ import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
 import { decideTls, needsClockCheck, offPathOutOfDate, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
+import { secureContextFor } from '../net/tls/context.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
 import { caEnvProblems } from '../net/tls/ca-env.js';
@@ -74,7 +75,7 @@ async function h2OnlyCheck(ctx: RunContext, h: HandshakeFacts, offered: string[]
     return undefined;
   }
   const t = ctx.config.target;
-  const again = await observeHandshake(raw, { host: t.host, servername, alpn: ['h2'], ca: trustedCas(ctx) }, signal, ctx.now);
+  const again = await observeHandshake(raw, { host: t.host, servername, alpn: ['h2'], secureContext: secureContextFor(ctx.state.ca, ctx.state.clientCert) }, signal, ctx.now);
   if (again.kind !== 'ok' || again.alpn !== 'h2') return undefined;
   return {
     code: 'HTTP2_ONLY_SERVER',
@@ -111,7 +112,10 @@ export const tlsStage: Stage = {
     const servername = sniFor(t.host);
     // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
     const ALPN = alpnFor(ctx.config);
-    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, ca: trustedCas(ctx), ...(ctx.state.clientCert ?? {}) }, signal, ctx.now);
+    // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the server's time.
+    const secureContext = secureContextFor(ctx.state.ca, ctx.state.clientCert);
+    // `ca` is still given: the verified path is rebuilt from it (the context is what the handshake uses).
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx) }, signal, ctx.now);
     const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();

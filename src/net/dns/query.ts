@@ -105,24 +105,27 @@ export async function queryDns(opts: QueryOptions): Promise<DnsQueryResult> {
   const started = performance.now();
   const deadline = started + opts.timeoutMs;
   const base = { server, name: opts.name, type: opts.type };
-  const finish = (r: Omit<DnsQueryResult, 'server' | 'name' | 'type' | 'ms'>): DnsQueryResult => ({
+  // The answer time runs from the query leaving to the reply arriving (stamped in the socket's
+  // handlers), so neither the socket's set-up nor the decoding nor a busy event loop counts.
+  const finish = (r: Omit<DnsQueryResult, 'server' | 'name' | 'type' | 'ms'>, sentAt: number | undefined, x: Exchange): DnsQueryResult => ({
     ...base,
     ...r,
-    ms: Math.round((performance.now() - started) * 100) / 100,
+    ms: Math.round(((x.kind === 'reply' && sentAt !== undefined && x.repliedAt !== undefined ? x.repliedAt : performance.now()) - (sentAt ?? started)) * 100) / 100,
   });
 
   const udp = await exchange('udp', dnsPacket.encode(packet), opts, deadline, id);
   if (udp.kind === 'reply' && udp.reply.flag_tc) {
     const tcp = await exchange('tcp', dnsPacket.streamEncode(packet), opts, deadline, id);
-    return finish(toResult(tcp, 'tcp', true, opts));
+    return finish(toResult(tcp, 'tcp', true, opts), udp.sentAt, tcp);
   }
-  return finish(toResult(udp, 'udp', false, opts));
+  return finish(toResult(udp, 'udp', false, opts), udp.sentAt, udp);
 }
 
-type Exchange =
-  | { kind: 'reply'; reply: Decoded; dropped: string[] }
+type Exchange = (
+  | { kind: 'reply'; reply: Decoded; dropped: string[]; repliedAt?: number }
   | { kind: 'timeout' | 'invalid'; dropped: string[]; error?: string }
-  | { kind: 'unreachable'; error: string; dropped: string[] };
+  | { kind: 'unreachable'; error: string; dropped: string[] }
+) & { sentAt?: number };
 
 function toResult(x: Exchange, transport: 'udp' | 'tcp', truncated: boolean, opts: QueryOptions): Omit<DnsQueryResult, 'server' | 'name' | 'type' | 'ms'> {
   const dropped = x.dropped.length > 0 ? { dropped: x.dropped.slice(0, 5) } : {};
@@ -144,16 +147,19 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
     const done = (x: Exchange) => {
       if (settled) return;
       settled = true;
+      if (sentAt !== undefined) x.sentAt = sentAt;
       for (const t of timers) clearTimeout(t);
       opts.signal?.removeEventListener('abort', onAbort);
       cleanup();
       resolve(x);
     };
     const onAbort = () => done({ kind: 'timeout', dropped });
+    let sentAt: number | undefined;
     const onReply = (buf: Buffer) => {
+      const repliedAt = performance.now();
       const reply = decode(buf);
       const problem = reply ? replyProblem(reply, id, opts.name, opts.type) : `undecodable reply of ${buf.length} bytes`;
-      if (reply && !problem) done({ kind: 'reply', reply, dropped });
+      if (reply && !problem) done({ kind: 'reply', reply, dropped, repliedAt });
       else if (dropped.length < 50) dropped.push(problem!);
     };
     const onError = (err: unknown) => done({ kind: 'unreachable', error: errorFacts(err).code ?? 'error', dropped });
@@ -169,6 +175,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
       const send = () => {
         if (settled) return;
         try {
+          sentAt ??= performance.now();
           sock.send(wire, (err) => err && onError(err));
         } catch (err) {
           onError(err);
@@ -187,7 +194,10 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
     cleanup = () => sock.destroy();
     let buf = Buffer.alloc(0);
     sock.on('error', onError);
-    sock.on('connect', () => sock.write(wire));
+    sock.on('connect', () => {
+      sentAt ??= performance.now();
+      sock.write(wire);
+    });
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       // A length-prefixed message; a hostile server cannot make us buffer more than 64 KiB.

@@ -5,11 +5,12 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { Client } from 'undici';
+import { Client } from './undici.js';
 import type { RunContext } from '../../stages/types.js';
 import { formatHost } from '../../target.js';
 import type { ExchangePhase } from '../../diagnose/http/transport-rules.js';
 import { openRaw, startTls } from '../dial.js';
+import { onArrival } from '../arrival.js';
 import { errorFacts, type ErrorFacts } from '../failure.js';
 import { BODY_CAP, flattenHeaders, readCapped, type CappedBody } from './body.js';
 import { alpnFor } from './alpn.js';
@@ -129,14 +130,13 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     if (o.socket !== h.sock || h.sock === undefined) return;
     request = o.request;
     phase = 'send';
-    // Passive: undici already listens for 'readable', so one more listener changes no flow.
-    const sock = h.sock;
-    const onReadable = () => {
-      if (m.firstByte === undefined && h.raw && h.raw.bytesRead > base.r) m.firstByte = now();
-    };
-    sock.on('readable', onReadable);
-    // A pooled socket outlives this probe: take the listener off again.
-    signal.addEventListener('abort', () => sock.off('readable', onReadable), { once: true });
+    // Stamped where the bytes reach the process (net/arrival.ts), not after undici parsed them.
+    const undo = onArrival(h.sock, () => {
+      if (m.firstByte === undefined) m.firstByte = now();
+      undo();
+    });
+    // A pooled socket outlives this probe: take the hook off again.
+    signal.addEventListener('abort', undo, { once: true });
   };
   const onBodySent = (msg: unknown) => {
     if ((msg as { request?: unknown }).request !== request || request === undefined) return;

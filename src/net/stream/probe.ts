@@ -5,9 +5,10 @@
  * of silence, at the deadline (`signal`), or once a body that is not a stream has shown what it is.
  * Failures are recorded in the observation, never thrown.
  */
-import { Client } from 'undici';
+import { Client } from '../http/undici.js';
 import type { RunContext } from '../../stages/types.js';
 import { openPath } from '../dial.js';
+import { onArrival } from '../arrival.js';
 import { errorFacts } from '../failure.js';
 import { SseRecorder } from './sse.js';
 import type { StreamTerminator } from './sse-events.js';
@@ -82,6 +83,10 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
   socket.on('error', () => {});
   const t0 = now();
   const since = () => round(now() - t0);
+  // When the latest bytes reached the process (net/arrival.ts): reads are stamped with it, not
+  // with the moment undici's parser handed their pieces over.
+  let arrivedAt: number | undefined;
+  const undoArrival = onArrival(socket, () => (arrivedAt = now()));
   let handed = false;
   const client = new Client(originOf(ctx), {
     connect: (_opts, cb) => {
@@ -119,6 +124,7 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
       recorder.end(o.end.at);
       if (decoder?.error) o.decodeError = decoder.error;
       decoder?.destroy();
+      undoArrival();
       client.destroy().catch(() => {});
       socket.destroy();
       resolve(o);
@@ -173,7 +179,7 @@ export async function probeStream(ctx: RunContext, signal: AbortSignal, req: Str
           // would make a held-back stream look like many separate flushes.
           if (!inRead) {
             inRead = true;
-            readAt = since();
+            readAt = arrivedAt === undefined ? since() : round(arrivedAt - t0);
             o.chunks++;
             queueMicrotask(() => (inRead = false));
           }

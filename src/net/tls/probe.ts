@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
 import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
 import { errorFacts } from '../failure.js';
 import { HANDSHAKE, handshakeTypes } from './records.js';
@@ -132,6 +132,8 @@ export interface HandshakeOptions {
   /** --cert/--key: a client certificate to present (PEM). */
   cert?: string;
   key?: string;
+  /** A context built beforehand (net/tls/context.ts); wins over `ca`, and keeps its build out of the handshake time. */
+  secureContext?: SecureContext;
 }
 
 /** A TLS record starts with a content type 20..24 and a 3.x version: anything else is not TLS. */
@@ -209,8 +211,7 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         host: opts.host,
         servername: opts.servername,
         ALPNProtocols: opts.alpn,
-        ca: opts.ca,
-        ...(opts.cert !== undefined ? { cert: opts.cert, key: opts.key } : {}),
+        ...(opts.secureContext ? { secureContext: opts.secureContext } : { ca: opts.ca, ...(opts.cert !== undefined ? { cert: opts.cert, key: opts.key } : {}) }),
         // Verification is judged below, so the chain is kept even when it fails.
         rejectUnauthorized: false,
       });
