@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 import { parseProxyUrl } from './net/proxy/env.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
+import { gatewayOptions, type GatewayOptions } from './config-gateway.js';
 
 export const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic'];
 export const FORMATS = ['human', 'json', 'md', 'junit', 'openmetrics', 'github'] as const;
@@ -68,6 +69,8 @@ export interface Config {
   keepalive?: boolean;
   /** `--keepalive-max`: the longest idle time the keep-alive probe tries, in ms (default: timeoutMs). */
   keepaliveMaxMs?: number;
+  /** `--gateway` and its companions: checks of the reverse proxy in front of the API (src/config-gateway.ts). */
+  gateway?: GatewayOptions;
 }
 
 /** The options as commander hands them over (all strings or booleans). */
@@ -91,6 +94,11 @@ export interface RawOptions {
   allowInsecureKey?: boolean;
   keepalive?: boolean;
   keepaliveMax?: string;
+  gateway?: boolean;
+  origin?: string;
+  burst?: string;
+  httpPort?: string;
+  wsIdle?: string;
 }
 
 /** `2s`, `500ms`, `1.5s`, `1m`, or a bare number of seconds (as curl's -m). */
@@ -248,6 +256,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     compareDirect: raw.compareDirect ?? false,
     allowInsecureKey: raw.allowInsecureKey ?? false,
     ...keepaliveOptions(raw),
+    ...gatewayOptions(raw, target),
   };
 }
 

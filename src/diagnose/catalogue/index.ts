@@ -9,6 +9,7 @@ import { httpEntries } from './http.js';
 import { streamEntries } from './stream.js';
 import { mtuEntries } from './mtu.js';
 import { keepaliveEntries } from './keepalive.js';
+import { gatewayEntries } from './gateway.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -22,6 +23,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...streamEntries,
   ...mtuEntries,
   ...keepaliveEntries,
+  ...gatewayEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));
