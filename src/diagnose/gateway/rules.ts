@@ -34,7 +34,7 @@ function hstsOk(a: GatewayAnswer): boolean {
 }
 
 export function headerFindings(h: HeaderCheck, c: GatewayRuleContext): Finding[] {
-  const answers = h.probes.filter((p) => answered(p.reply)) as Array<{ path: string; reply: GatewayAnswer }>;
+  const answers = h.probes.filter((p) => answered(p.reply)) as Array<{ path: string; reply: GatewayAnswer; method?: string }>;
   if (answers.length === 0) return [];
   const out: Finding[] = [];
   if (c.scheme === 'https') {
@@ -43,7 +43,7 @@ export function headerFindings(h: HeaderCheck, c: GatewayRuleContext): Finding[]
       const onErrorsOnly = without.length < answers.length;
       out.push({
         code: 'HSTS_MISSING',
-        evidence: without.map((a) => `the ${a.reply.status} answer to GET ${a.path} had ${a.reply.headers['strict-transport-security'] ? `Strict-Transport-Security "${a.reply.headers['strict-transport-security']}" without a positive max-age` : 'no Strict-Transport-Security header'}`),
+        evidence: without.map((a) => `the ${a.reply.status} answer to ${a.method ?? 'GET'} ${a.path} had ${a.reply.headers['strict-transport-security'] ? `Strict-Transport-Security "${a.reply.headers['strict-transport-security']}" without a positive max-age` : 'no Strict-Transport-Security header'}`),
         details: { statuses: without.map((a) => a.reply.status), onErrorsOnly },
       });
     }
@@ -151,7 +151,8 @@ export function burstFindings(b: BurstCheck): Finding[] {
 export function gatewayFindings(s: GatewaySection, c: GatewayRuleContext): Finding[] {
   return [
     ...(ran(s.redirect) ? redirectFindings(s.redirect) : []),
-    ...(ran(s.headers) ? headerFindings(s.headers, c) : []),
+    // The preflight's answer is judged too: often the one success answer among the error answers of unauthenticated probes.
+    ...(ran(s.headers) ? headerFindings(ran(s.cors) ? { probes: [...s.headers.probes, { ...s.cors.preflight, method: 'OPTIONS' }] } : s.headers, c) : []),
     ...(ran(s.cors) ? corsFindings(s.cors) : []),
     ...(ran(s.body) ? bodyFindings(s.body) : []),
     ...(ran(s.websocket) ? websocketFindings(s.websocket) : []),

@@ -29,7 +29,7 @@ export interface RedirectCheck {
 
 export interface HeaderCheck {
   /** The request whose answer was read: the key check without key, and a path that does not exist. */
-  probes: Array<{ path: string; reply: GatewayReply }>;
+  probes: Array<{ path: string; reply: GatewayReply; method?: string }>;
 }
 
 export interface CorsCheck {

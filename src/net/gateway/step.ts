@@ -36,12 +36,14 @@ export async function runGatewayStep(ctx: RunContext, interrupt?: AbortSignal): 
 
   const redirect = https ? await probeRedirect(env, g.httpPort) : skip('the target is plain http: there is nothing to redirect to');
   const headers = await probeHeaders(env, g.origin);
-  const cors = g.origin ? await probeCors(env, g.origin, headers) : skip('no --origin given');
-  const body = await probeBody(env);
+  const ws = cfg.target.websocket !== undefined;
+  // A WebSocket has no preflight (the browser sends Origin with the upgrade) and carries frames, not request bodies.
+  const cors = ws ? skip('a WebSocket upgrade has no CORS preflight') : g.origin ? await probeCors(env, g.origin, headers) : skip('no --origin given');
+  const body = ws ? skip('a WebSocket carries frames, not request bodies: check the https:// API URL') : await probeBody(env);
   const websocket = cfg.target.websocket
     ? await probeWebSocket(ctx, { idleMs: g.wsIdleMs, waitMs: cfg.timeoutMs, origin: g.origin, signal })
     : skip('the target is not a ws:// or wss:// URL');
-  const burst = g.burst !== undefined && !signal.aborted ? await probeBurst(env, g.burst) : skip(g.burst === undefined ? 'no --burst given' : 'interrupted');
+  const burst = g.burst === undefined ? skip('no --burst given') : ws ? skip('--burst measures the https:// API URL, not a WebSocket endpoint') : signal.aborted ? skip('interrupted') : await probeBurst(env, g.burst);
   const section: GatewaySection = { redirect, headers, cors, body, websocket, burst, durationMs: Math.round(ctx.now() - t0) };
   const t = cfg.target;
   const findings = gatewayFindings(section, { scheme: t.scheme }).map((f) => ({

@@ -72,6 +72,7 @@ export async function probeWebSocket(ctx: RunContext, o: WsProbeOptions): Promis
         resolve(undefined);
       }, { once: true });
     });
+    if (!ended && o.signal.aborted) return upgrade;
     const idle: NonNullable<WebSocketCheck['idle']> = { targetSeconds: Math.round(o.idleMs / 10) / 100 };
     if (ended) {
       idle.closedAfterSeconds = Math.round((ctx.now() - t0) / 10) / 100;
