@@ -142,6 +142,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  const notice = (config.gateway || config.mtu) ? (await import('./net/gateway/own-host.js')).probeNotice(config) : undefined;
+  if (notice) err(`${notice}\n`);
+
   // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
   const [{ runDoctor }, { spinnerEvents }] = await Promise.all([import('./doctor.js'), import('./progress.js')]);
   const spinner = io.stderrIsTTY && io.spinnerStream ? spinnerEvents(io.spinnerStream, colorEnabled(io, true)) : undefined;
