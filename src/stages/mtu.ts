@@ -13,6 +13,7 @@ import { bodyLadder } from '../diagnose/mtu/contrast.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu/evidence.js';
 import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu/rules.js';
 import { observeMtu, type Observation } from '../net/mtu/run.js';
+import { mtuBodyLimitFindings } from '../diagnose/gateway/mtu-body.js';
 import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
 
 /** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */
@@ -181,6 +182,8 @@ export const mtuStage: Stage = {
         ? 'not an MTU problem: the request arrived and the server stays silent, with no sign of lost packets'
         : v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
     const status = v.kind === 'blackhole' ? 'fail' : v.kind === 'lossy' || v.kind === 'no-connect' ? 'warn' : 'pass';
-    return { status, summary, data, findings: findings(ctx, f, v, ec, ep) };
+    // 413s on the body ladder measure the gateway's body limit (src/diagnose/gateway/mtu-body.ts).
+    const limit = mtuBodyLimitFindings(f.probes.filter((p) => p.kind === 'body'));
+    return { status, summary, data, findings: [...findings(ctx, f, v, ec, ep), ...limit] };
   },
 };
