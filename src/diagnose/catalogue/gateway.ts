@@ -53,7 +53,7 @@ export const gatewayEntries: CatalogueEntry[] = [
     code: 'CORS_PREFLIGHT_REJECTED',
     severity: 'error',
     exitCode: 17,
-    title: 'A browser at {origin} cannot call the API: its CORS preflight is refused',
+    title: 'A browser at the given origin cannot call the API: its CORS preflight is refused',
     explanation:
       'Before a cross-origin POST with an Authorization header and a JSON body, a browser sends an OPTIONS preflight and goes on only when the answer is a 2xx that allows the origin, the method and every requested header. This one did not, so every call from that origin fails in the browser with a network error, while curl and server-side clients work.',
     steps: [
@@ -108,7 +108,7 @@ export const gatewayEntries: CatalogueEntry[] = [
     code: 'WEBSOCKET_IDLE_CLOSED',
     severity: 'warning',
     exitCode: 0,
-    title: 'The gateway closes an idle WebSocket after {idleSeconds} s',
+    title: 'The gateway closes an idle WebSocket long before a session is over',
     explanation:
       'The upgrade worked, but a socket on which nothing was sent for a while was closed by the far side. A Realtime session waits silently while its user thinks or speaks, and the gateway\'s read timeout (nginx proxy_read_timeout, 60 s by default) counts that silence as a dead upstream and closes the socket: sessions drop after a quiet minute.',
     retry: 'once',
@@ -122,11 +122,12 @@ export const gatewayEntries: CatalogueEntry[] = [
     code: 'RATE_LIMIT_WRONG_STATUS',
     severity: 'warning',
     exitCode: 0,
-    title: 'The gateway\'s rate limit answers 503 instead of 429',
+    title: 'The gateway\'s rate limit answers with another status than 429 (nginx\'s default 503, HAProxy\'s 403)',
     explanation:
-      'When its limit is reached, nginx\'s limit_req answers 503 Service Unavailable unless told otherwise. Clients and SDKs read a 503 as an outage: they retry at once or give up, alert on it, and never slow down, while a 429 with Retry-After tells them to back off. Monitoring also counts these as server errors.',
+      'When its limit is reached, nginx\'s limit_req answers 503 Service Unavailable unless told otherwise, and an HAProxy `http-request deny` answers 403. Clients and SDKs read a 503 as an outage and a 403 as a refused key or permission: they retry at once, give up or alert, and never slow down, while a 429 with Retry-After tells them to back off. Monitoring also counts these as server or auth errors.',
     steps: [
-      { who: 'gateway', text: 'Answer the limit with 429 (next to each limit_req, or once at http level):', command: 'limit_req_status 429;' },
+      { who: 'gateway', text: 'nginx: answer the limit with 429 (next to each limit_req, or once at http level):', command: 'limit_req_status 429;' },
+      { who: 'gateway', text: 'HAProxy: give the deny rule of the rate limit its status:', command: 'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }' },
       { who: 'gateway', text: 'Tell clients when to come back: nginx does not add Retry-After by itself.', command: 'error_page 429 = @ratelimited;\nlocation @ratelimited {\n    add_header Retry-After 1 always;\n    return 429;\n}' },
       { who: 'gateway', text: 'Check again.', command: 'diagnose {url} --gateway --burst 30' },
     ],

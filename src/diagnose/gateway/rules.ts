@@ -139,12 +139,12 @@ export function websocketFindings(w: WebSocketCheck): Finding[] {
 
 export function burstFindings(b: BurstCheck): Finding[] {
   const l = b.limited;
-  if (!l || l.status !== 503) return [];
+  if (!l || l.status === 429) return [];
   const counts = Object.entries(b.statuses).map(([s, n]) => `${n} x ${s}`).join(', ');
   return [{
     code: 'RATE_LIMIT_WRONG_STATUS',
-    evidence: [`${b.requests} requests at once to ${b.path} got ${counts}: the limit answered 503${l.server ? ` (server ${l.server})` : ''}, which clients read as an outage, not as "slow down"`],
-    details: { status: l.status, retryAfter: l.retryAfter ?? null, intermediary: /nginx/i.test(l.server ?? '') ? 'nginx' : 'unknown', statuses: b.statuses },
+    evidence: [`${b.requests} requests at once to ${b.path} got ${counts}: the limit answered ${l.status}${l.server ? ` (server ${l.server})` : ''} from request ${l.index + 1} on, which clients read as ${l.status === 403 ? 'a refusal of their credentials or permissions' : 'an outage'}, not as "slow down"`],
+    details: { status: l.status, retryAfter: l.retryAfter ?? null, intermediary: /nginx/i.test(l.server ?? '') ? 'nginx' : /haproxy/i.test(l.server ?? '') ? 'haproxy' : 'unknown', statuses: b.statuses },
   }];
 }
 

@@ -22,7 +22,17 @@ export interface RawRequest {
   headers: Record<string, string>;
   /** A JSON body of exactly this many bytes (padding inside a string), or none. */
   bodyBytes?: number;
+  /**
+   * Send `Expect: 100-continue` and the body only after a 100 (or after CONTINUE_WAIT_MS without
+   * an answer, as curl does). A gateway that refuses the size then answers before any body byte
+   * is sent; otherwise it answers while the body is still being written and closes, and the reset
+   * that the rest of the body meets can destroy its answer before it is read (HAProxy does this).
+   */
+  expectContinue?: boolean;
 }
+
+/** How long to wait for a 100 Continue before sending the body anyway (curl waits 1 s). */
+export const CONTINUE_WAIT_MS = 1000;
 
 export interface ExchangeOutcome {
   reply: GatewayAnswer | GatewayNoAnswer;
@@ -36,6 +46,7 @@ export function rawHead(req: RawRequest): string {
   const lines = [`${req.method} ${req.path} HTTP/1.1`, `host: ${req.hostHeader}`];
   for (const [k, v] of Object.entries(req.headers)) if (!/^(host|connection|content-length|transfer-encoding)$/i.test(k)) lines.push(`${k}: ${v}`);
   if (req.bodyBytes !== undefined) lines.push('content-type: application/json', `content-length: ${req.bodyBytes}`);
+  if (req.bodyBytes !== undefined && req.expectContinue) lines.push('expect: 100-continue');
   lines.push('connection: close');
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -93,12 +104,22 @@ export async function exchangeHead(open: (signal: AbortSignal) => Promise<Socket
         settled = true;
         resolve(o);
       };
+      let pumping = false;
+      let continueTimer: NodeJS.Timeout | undefined;
       s.on('data', (d: Buffer) => {
         buf = Buffer.concat([buf, d]);
         const end = buf.indexOf('\r\n\r\n');
         if (end < 0 && buf.length < MAX_HEAD) return;
         const head = parseHead(buf.subarray(0, end < 0 ? MAX_HEAD : end).toString('latin1'));
         if (!head) return finish({ reply: { failure: 'failed', code: 'not HTTP' }, bodyBytesWritten: written });
+        if (head.status === 100 && end >= 0) {
+          // Interim answer: drop it, send the body, wait for the final one.
+          buf = buf.subarray(end + 4);
+          startBody();
+          if (buf.length > 0) s.emit('data', Buffer.alloc(0));
+          return;
+        }
+        clearTimeout(continueTimer);
         finish({ reply: { status: head.status, headers: keptHeaders(head.headers, keep) }, head: { status: head.status, headers: head.headers }, bodyBytesWritten: written });
       });
       s.on('error', (err) => finish({ reply: noAnswer(err), bodyBytesWritten: written }));
@@ -107,6 +128,12 @@ export async function exchangeHead(open: (signal: AbortSignal) => Promise<Socket
       s.resume();
       s.write(rawHead(req));
       const total = req.bodyBytes ?? 0;
+      const startBody = () => {
+        clearTimeout(continueTimer);
+        if (pumping) return;
+        pumping = true;
+        pump();
+      };
       const pump = () => {
         while (!settled && written < total) {
           const chunk = bodyChunk(written, total);
@@ -117,7 +144,9 @@ export async function exchangeHead(open: (signal: AbortSignal) => Promise<Socket
           }
         }
       };
-      pump();
+      if (req.expectContinue && total > 0) continueTimer = setTimeout(startBody, CONTINUE_WAIT_MS);
+      else startBody();
+      s.once('close', () => clearTimeout(continueTimer));
     });
     return result;
   } finally {

@@ -27,6 +27,9 @@ export const KEPT_HEADERS = [
  * Body sizes of the ladder, bytes: 64 KiB, nginx's 1m default exactly (accepted by it), 4 MiB (a
  * few images as base64), 10 MiB (the reference setup's limit). It stops at the first refusal.
  */
+/** Statuses rate limiters answer with: 429 (right), 503 (nginx limit_req's default), 403 (HAProxy's deny default). */
+export const LIMIT_STATUSES: readonly number[] = [429, 503, 403];
+
 export const BODY_RUNGS = [65_536, 1_048_576, 4_194_304, 10_485_760] as const;
 
 export interface ProbeEnv {
@@ -113,7 +116,7 @@ export async function probeBody(env: ProbeEnv): Promise<BodyCheck> {
   const rungs: BodyRungResult[] = [];
   for (const bytes of BODY_RUNGS) {
     if (env.signal.aborted) break;
-    const r = await exchangeHead(openTarget(ctx), { method: 'POST', path, hostHeader: hostHeader(ctx), headers, bodyBytes: bytes }, env.waitMs, env.signal, KEPT_HEADERS);
+    const r = await exchangeHead(openTarget(ctx), { method: 'POST', path, hostHeader: hostHeader(ctx), headers, bodyBytes: bytes, expectContinue: true }, env.waitMs, env.signal, KEPT_HEADERS);
     const rung: BodyRungResult = 'status' in r.reply
       ? { bytes, result: r.reply.status === 413 ? 'refused' : 'accepted', status: r.reply.status, bodyBytesWritten: r.bodyBytesWritten }
       : { bytes, result: 'cut', failure: r.reply.failure, bodyBytesWritten: r.bodyBytesWritten };
@@ -148,20 +151,20 @@ export async function probeBurst(env: ProbeEnv, n: number): Promise<BurstCheck> 
   await Promise.all(Array.from({ length: Math.min(10, n) }, worker));
   const durationMs = Math.round(ctx.now() - t0);
   const statuses: Record<string, number> = {};
-  let limited: BurstCheck['limited'];
-  let sawOther = false;
+  const answers: Array<{ index: number; status: number; headers: Record<string, string> }> = [];
   replies.forEach((r, index) => {
     if (!r) return;
     const key = 'status' in r ? String(r.status) : 'none';
     statuses[key] = (statuses[key] ?? 0) + 1;
-    if (!('status' in r)) return;
-    if (r.status !== 429 && r.status !== 503) sawOther = true;
-    else if (sawOther && !limited) limited = { status: r.status, index, ...(r.headers['retry-after'] !== undefined ? { retryAfter: r.headers['retry-after'] } : {}), ...(r.headers.server ? { server: r.headers.server } : {}) };
+    if ('status' in r) answers.push({ index, status: r.status, headers: r.headers });
   });
-  // All 429: the limit was already reached before the burst; still what the limiter answers.
-  if (!limited) {
-    const first = replies.find((r): r is Extract<GatewayReply, { status: number }> => !!r && 'status' in r && r.status === 429);
-    if (first) limited = { status: 429, index: replies.indexOf(first), ...(first.headers['retry-after'] !== undefined ? { retryAfter: first.headers['retry-after'] } : {}) };
-  }
+  // The limiter's answer: the first status a limiter sends (429; 503 is nginx's default, 403
+  // HAProxy's deny) that differs from what the burst's first answer got. All 429 from the start:
+  // the limit was reached before the burst, and that is still what it answers.
+  const baseline = answers[0]?.status;
+  const hit = answers.find((a) => LIMIT_STATUSES.includes(a.status) && a.status !== baseline) ?? (baseline === 429 ? answers[0] : undefined);
+  const limited: BurstCheck['limited'] = hit
+    ? { status: hit.status, index: hit.index, ...(hit.headers['retry-after'] !== undefined ? { retryAfter: hit.headers['retry-after'] } : {}), ...(hit.headers.server ? { server: hit.headers.server } : {}) }
+    : undefined;
   return { requests: n, path, durationMs, statuses, ...(limited ? { limited } : {}) };
 }
