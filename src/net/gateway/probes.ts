@@ -141,11 +141,15 @@ export async function probeBurst(env: ProbeEnv, n: number): Promise<BurstCheck> 
   const replies: GatewayReply[] = new Array(n);
   let next = 0;
   const t0 = ctx.now();
+  // A request that times out ends the burst: a gateway that hangs says nothing about its limit,
+  // and waiting out every request would take N / 10 timeouts.
+  let hung = false;
   const worker = async () => {
-    while (next < n && !env.signal.aborted) {
+    while (next < n && !env.signal.aborted && !hung) {
       const i = next++;
       const r = await exchangeHead(openTarget(ctx), { method: 'GET', path, hostHeader: hostHeader(ctx), headers: baseHeaders() }, env.waitMs, env.signal, KEPT_HEADERS);
       replies[i] = r.reply;
+      if ('failure' in r.reply && r.reply.failure === 'timeout') hung = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(10, n) }, worker));

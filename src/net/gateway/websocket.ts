@@ -46,7 +46,7 @@ export async function probeWebSocket(ctx: RunContext, o: WsProbeOptions): Promis
     return { ...base, outcome: 'failed', failure: `the connection failed (${typeof code === 'string' ? code : controller.signal.aborted ? 'timeout' : 'error'})` };
   }
   const headers: Record<string, string> = { 'user-agent': 'upstream-doctor', ...(plan.profile.baseHeaders ?? {}), ...auth, ...(o.origin ? { origin: o.origin } : {}) };
-  const ws = new WebSocket(url, { createConnection: () => sock, headers, handshakeTimeout: o.waitMs, perMessageDeflate: false, followRedirects: false });
+  const ws = new WebSocket(url, { createConnection: () => sock, headers, handshakeTimeout: o.waitMs, perMessageDeflate: false, followRedirects: false, maxPayload: 1 << 20 });
   try {
     const upgrade = await new Promise<WebSocketCheck>((resolve) => {
       ws.once('open', () => resolve({ ...base, outcome: 'upgraded', status: 101 }));
