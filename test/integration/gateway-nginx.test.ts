@@ -92,6 +92,12 @@ describe.skipIf(nginxPath() === undefined)('--gateway against the reference ngin
     expect(quiet.g.burst).toEqual({ skipped: 'no --burst given' });
   });
 
+  it("the catalogue's Retry-After snippet works: the limit's 429 then says when to come back", async () => {
+    const { codes, g } = await probe({ ...COMPLETE, retryAfter: true }, { burst: 40 });
+    expect(codes).toEqual([]);
+    expect(g.burst).toMatchObject({ limited: { status: 429, retryAfter: '1' } });
+  });
+
   it('without the Upgrade/Connection headers -> WEBSOCKET_UPGRADE_FAILED (the upstream answers 426), exit 17', async () => {
     const { run, codes, diag, g } = await probe({ ...COMPLETE, wsUpgradeHeaders: false }, { ws: true });
     expect(codes).toEqual(['WEBSOCKET_UPGRADE_FAILED']);
