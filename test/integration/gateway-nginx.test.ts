@@ -98,6 +98,16 @@ describe.skipIf(nginxPath() === undefined)('--gateway against the reference ngin
     expect(g.burst).toMatchObject({ limited: { status: 429, retryAfter: '1' } });
   });
 
+  it('the SSE route streams with proxy_buffering off; without it --stream names STREAM_BUFFERED', async () => {
+    const stream = async (settings: LabSettings) => {
+      const lab = await track(startGatewayLab(settings));
+      const run = await runCli([lab.streamUrl, '--provider', 'openai-compatible', '--ca', LAB_CA, '--json', '--timeout', '5s', '--stream'], { env: { ...cleanEnv(), OPENAI_API_KEY: LAB_KEY } });
+      return run.report!.diagnoses.map((d) => d.code);
+    };
+    expect(await stream(COMPLETE)).toEqual([]);
+    expect(await stream({ ...COMPLETE, sseBufferingOff: false })).toContain('STREAM_BUFFERED');
+  });
+
   it('without the Upgrade/Connection headers -> WEBSOCKET_UPGRADE_FAILED (the upstream answers 426), exit 17', async () => {
     const { run, codes, diag, g } = await probe({ ...COMPLETE, wsUpgradeHeaders: false }, { ws: true });
     expect(codes).toEqual(['WEBSOCKET_UPGRADE_FAILED']);
