@@ -80,6 +80,11 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only the verdict line; the exit code says the rest')
     .option('-v, --verbose', 'also show the request and response heads of the http check, as curl -v (on stderr, redacted)')
     .option('--no-color', 'no colours (as NO_COLOR=1)')
+    .option('--gateway', 'also check the reverse proxy in front of the API: redirect, HSTS, security headers, CORS, body limit, WebSocket upgrade')
+    .option('--origin <origin>', 'with --gateway: the browser origin whose CORS preflight is checked (https://app.example.com)')
+    .option('--burst <N>', 'with --gateway: send N requests at once (1 to 50) to see what the rate limit answers')
+    .option('--http-port <port>', 'with --gateway: the plain-http port asked for the redirect to https (default 80)')
+    .option('--ws-idle <duration>', 'with --gateway and a ws(s):// target: how long to keep the WebSocket idle (default 65s)')
     .version(TOOL_VERSION, '-V, --version')
     .helpOption('-h, --help')
     .showSuggestionAfterError(true)
@@ -187,6 +192,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     err(`diagnose: --format ${config.format} is not available in this build\n`);
     return ExitCode.USAGE;
   }
+
+  const notice = (config.gateway || config.mtu) ? (await import('./net/gateway/own-host.js')).probeNotice(config) : undefined;
+  if (notice) err(`${notice}\n`);
 
   // Loaded only when a run happens: --help, --version, --explain and usage errors stay fast.
   const { runDoctor } = await import('./doctor.js');

@@ -6,6 +6,7 @@ import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
 import { parseCapture, parseSampling, type RawSamplingOptions, type SamplingConfig } from './sample/options.js';
 import { parseCurlOptions, type CurlOptionsConfig, type RawCurlOptions } from './curlopts/options.js';
+import { gatewayOptions, type GatewayOptions } from './config-gateway.js';
 
 export const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'azure-openai', 'gemini', 'openai-compatible', 'generic'];
 export const FORMATS = ['human', 'json', 'md', 'junit', 'openmetrics', 'github'] as const;
@@ -76,6 +77,8 @@ export interface Config extends CurlOptionsConfig {
   sampling?: SamplingConfig;
   /** `--capture <file.pcap>`: record the run's packets with tcpdump. */
   capture?: string;
+  /** `--gateway` and its companions: checks of the reverse proxy in front of the API (src/config-gateway.ts). */
+  gateway?: GatewayOptions;
 }
 
 /** The options as commander hands them over (all strings or booleans). */
@@ -100,6 +103,11 @@ export interface RawOptions extends RawSamplingOptions, RawCurlOptions {
   allowInsecureKey?: boolean;
   keepalive?: boolean;
   keepaliveMax?: string;
+  gateway?: boolean;
+  origin?: string;
+  burst?: string;
+  httpPort?: string;
+  wsIdle?: string;
 }
 
 /** `2s`, `500ms`, `1.5s`, `1m`, or a bare number of seconds (as curl's -m). */
@@ -266,6 +274,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     sampling: parseSampling(raw),
     capture: parseCapture(raw.capture),
     ...parseCurlOptions(raw),
+    ...gatewayOptions(raw, target),
   };
 }
 

@@ -16,6 +16,7 @@ import type { RunContext, Stage } from './stages/types.js';
 import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
 import type { KeepaliveSection } from './net/keepalive/section.js';
 import { commandParams, type CommandProxy } from './commands/params.js';
+import type { GatewaySection } from './net/gateway/section.js';
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -99,6 +100,24 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     }
   }
 
+  // --gateway: checks of the reverse proxy in front of the API, after the stages (src/net/gateway/step.ts).
+  let gateway: GatewaySection | { skipped: string } | undefined;
+  if (config.gateway && !run.interrupted) {
+    const { gatewaySkipReason, runGatewayStep } = await import('./net/gateway/step.js');
+    const skip = gatewaySkipReason(ctx);
+    if (skip) gateway = { skipped: skip };
+    else {
+      try {
+        const g = await runGatewayStep(ctx, opts.interrupt);
+        gateway = g.section;
+        run.findings.push(...g.findings);
+        if (opts.interrupt?.aborted) run.interrupted = true;
+      } catch (err) {
+        run.internalErrors.push({ stage: 'http', message: `--gateway: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+  }
+
   const internalErrors: InternalError[] = [...run.internalErrors];
   let composition;
   try {
@@ -133,6 +152,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     ...(internalErrors.length > 0 ? { internalErrors } : {}),
     ...(compare ? { compare } : {}),
     ...(keepalive ? { keepalive } : {}),
+    ...(gateway ? { gateway } : {}),
     host: { hostname: hostname(), node: process.version, undici: UNDICI_VERSION, platform: `${process.platform}-${process.arch}` },
     key: opts.apiKey ? { source: opts.keySource, fingerprint: fingerprint(opts.apiKey) } : null,
   };

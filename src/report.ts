@@ -4,6 +4,7 @@
  */
 
 import type { KeepaliveSection } from './net/keepalive/section.js';
+import type { GatewaySection } from './net/gateway/section.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -116,6 +117,8 @@ export interface Report {
    * or why the probe did not run.
    */
   keepalive?: KeepaliveSection | { skipped: string };
+  /** `--gateway`: what the reverse proxy in front of the API answered to each check (src/net/gateway/section.ts), or why the checks did not run. */
+  gateway?: GatewaySection | { skipped: string };
   /** A fingerprint of the key used (`sk-…abcd`), never the key. */
   key?: { source: string; fingerprint: string } | null;
   /** A sampled run (--repeat / --duration): the summary of every sample (shape: SamplesSection in sample/summary.ts). */

@@ -12,8 +12,14 @@ export interface Target {
   basePath: string;
   /** Query string of the target URL without '?' ('' for none); Azure's api-version may live here. */
   query: string;
-  /** Normalised URL: scheme://host[:port]/basePath. */
+  /** Normalised URL: scheme://host[:port]/basePath (for a ws:// or wss:// target, that URL with its path and query). */
   url: string;
+  /**
+   * A `ws://` or `wss://` target: the WebSocket endpoint the `--gateway` upgrade check opens. The
+   * other stages treat the target as http/https on the same host and port, at the API root
+   * (basePath ''), since the WebSocket path itself answers nothing but upgrades.
+   */
+  websocket?: { scheme: 'ws' | 'wss'; path: string };
 }
 
 const HOST_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
@@ -86,10 +92,12 @@ export function parseTarget(input: string): Target {
 
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(text);
   if (schemeMatch) {
-    const scheme = schemeMatch[1]!.toLowerCase();
-    if (scheme !== 'http' && scheme !== 'https') {
-      throw new UsageError(`target: scheme "${scheme}" is not supported; use https:// (or http:// for a local server)`);
+    const typed = schemeMatch[1]!.toLowerCase();
+    if (typed !== 'http' && typed !== 'https' && typed !== 'ws' && typed !== 'wss') {
+      throw new UsageError(`target: scheme "${typed}" is not supported; use https:// (or http:// for a local server, wss:// for a WebSocket endpoint)`);
     }
+    const ws = typed === 'ws' || typed === 'wss' ? typed : undefined;
+    const scheme = typed === 'wss' ? 'https' : typed === 'ws' ? 'http' : typed;
     let url: URL;
     try {
       url = new URL(text);
@@ -105,6 +113,10 @@ export function parseTarget(input: string): Target {
     const h = checkHost(host, what);
     const p = port ?? (scheme === 'https' ? 443 : 80);
     const basePath = url.pathname.replace(/\/+$/, '');
+    if (ws) {
+      const path = `${url.pathname}${url.search}`;
+      return { input, scheme, host: h, port: p, basePath: '', query: '', url: `${ws}://${formatHost(h)}${p === (ws === 'wss' ? 443 : 80) ? '' : `:${p}`}${path}`, websocket: { scheme: ws, path } };
+    }
     return {
       input,
       scheme,

@@ -14,6 +14,7 @@ import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } f
 import { mtuVerdict, type MtuFacts, type MtuVerdict } from '../diagnose/mtu/rules.js';
 import { observeMtu, type Observation } from '../net/mtu/run.js';
 import { mtuNotMeasured, notMeasuredSummary } from '../platform/not-measured.js';
+import { mtuBodyLimitFindings } from '../diagnose/gateway/mtu-body.js';
 import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
 
 /** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */
@@ -185,6 +186,8 @@ export const mtuStage: Stage = {
         : v.kind === 'blackhole' ? `${SUMMARY.blackhole} (${v.direction}, confidence ${v.confidence}${v.largestWorkingBytes ? `, largest working ${v.largestWorkingBytes} B` : ''})` : SUMMARY[v.kind];
     const summary = [verdictSummary, notMeasuredSummary(notMeasured)].filter((s) => s !== '').join('; ');
     const status = v.kind === 'blackhole' ? 'fail' : v.kind === 'lossy' || v.kind === 'no-connect' ? 'warn' : 'pass';
-    return { status, summary, data, findings: findings(ctx, f, v, ec, ep) };
+    // 413s on the body ladder measure the gateway's body limit (src/diagnose/gateway/mtu-body.ts).
+    const limit = mtuBodyLimitFindings(f.probes.filter((p) => p.kind === 'body'));
+    return { status, summary, data, findings: [...findings(ctx, f, v, ec, ep), ...limit] };
   },
 };

@@ -15,7 +15,7 @@ const HEADER_KEY = 'sk-hdr-9f8e7d6c5b4a3210zz';
 /** Values a finding adds to the base ones (what the rules put in `params`). */
 const FINDING_PARAMS = {
   server: '10.0.0.53', variable: 'HTTPS_PROXY', flag: '--allow-insecure-key', envoyFlags: 'UF|URX', clientIdleMs: 30000, clientIdleSeconds: 30,
-  idleSeconds: 60, idleTimeoutSeconds: 60, iface: 'wg0', mtu: 1380, address: '127.0.0.1', systemBundle: '/etc/ssl/certs/ca-certificates.crt', resolver: '10.0.0.53',
+  idleSeconds: 60, idleTimeoutSeconds: 60, iface: 'wg0', mtu: 1380, address: '127.0.0.1', systemBundle: '/etc/ssl/certs/ca-certificates.crt', resolver: '10.0.0.53', httpPort: 80, origin: 'https://app.example.com', wsUrl: 'wss://api.openai.com:8443/v1/realtime',
   schemes: 'Basic', status: 407, lower: 'https_proxy', upper: 'HTTPS_PROXY',
 };
 

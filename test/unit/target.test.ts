@@ -30,13 +30,30 @@ describe('parseTarget: accepted forms', () => {
   });
 });
 
+describe('parseTarget: WebSocket targets', () => {
+  it('takes wss:// and ws:// as the WebSocket endpoint over https / http at the API root', () => {
+    expect(parseTarget('wss://api.openai.com/v1/realtime?model=gpt-realtime')).toMatchObject({
+      scheme: 'https', host: 'api.openai.com', port: 443, basePath: '', query: '',
+      url: 'wss://api.openai.com/v1/realtime?model=gpt-realtime',
+      websocket: { scheme: 'wss', path: '/v1/realtime?model=gpt-realtime' },
+    });
+    expect(parseTarget('ws://127.0.0.1:8080/ws/')).toMatchObject({ scheme: 'http', port: 8080, url: 'ws://127.0.0.1:8080/ws/', websocket: { scheme: 'ws', path: '/ws/' } });
+    expect(parseTarget('wss://[::1]:8443')).toMatchObject({ scheme: 'https', host: '::1', port: 8443, websocket: { path: '/' } });
+  });
+
+  it('refuses credentials and bad ports in ws URLs as in https ones', () => {
+    expect(() => parseTarget('wss://u:p@x.test/')).toThrow(/credentials/);
+    expect(() => parseTarget('wss://x.test:0/')).toThrow(/out of range/);
+  });
+});
+
 describe('parseTarget: usage errors', () => {
   it.each([
     ['', /empty/],
     ['   ', /empty/],
     ['api openai.com', /spaces/],
     ['ftp://api.openai.com', /scheme "ftp"/],
-    ['ws://x', /scheme "ws"/],
+    ['gopher://x', /scheme "gopher"/],
     ['https://user:secret@api.openai.com', /credentials/],
     ['https://user@api.openai.com', /credentials/],
     ['api.openai.com:0', /out of range/],

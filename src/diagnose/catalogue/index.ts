@@ -14,6 +14,7 @@ import { accuracyEntries } from './accuracy.js';
 import { http2Entries } from './http2.js';
 import { keyGivenEntries } from './key-given.js';
 import { keyEntries } from './key.js';
+import { gatewayEntries } from './gateway.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -32,6 +33,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...http2Entries,
   ...keyGivenEntries,
   ...keyEntries,
+  ...gatewayEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));
