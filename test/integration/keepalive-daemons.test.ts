@@ -22,7 +22,7 @@ async function keepaliveRun(url: string, extra: string[] = []) {
   const run = await runCli([`${url}/v1`, '--provider', 'openai-compatible', '--json', '--keepalive', '--timeout', '3s', ...extra], { env: cleanEnv() });
   const k = run.report?.keepalive as KeepaliveSection | undefined;
   if (!k || !('outcome' in k)) throw new Error(`no keepalive section (exit ${run.code}): ${run.stderr}${run.stdout.slice(0, 400)}`);
-  return { run, k, codes: run.report!.diagnoses.map((d) => d.code) };
+  return { run, k, codes: run.report!.diagnoses.filter((d) => d.severity !== 'info').map((d) => d.code) };
 }
 
 /** Within ±20 % of the expected seconds. */

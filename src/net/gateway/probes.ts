@@ -6,8 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { RunContext } from '../../stages/types.js';
-import { connectTcp } from '../dial.js';
-import { openGatewayPath } from './path.js';
+import { connectTcp, openPath } from '../dial.js';
 import { planKeyCheck } from '../http/request.js';
 import { bodyPlan, hostHeader } from '../mtu/plan.js';
 import { openTunnel } from '../proxy/tunnel.js';
@@ -46,7 +45,7 @@ export function keyCheckPath(ctx: RunContext): string {
   return planKeyCheck({ ...ctx, apiKey: undefined }).spec.path;
 }
 
-const openTarget = (ctx: RunContext) => (signal: AbortSignal) => openGatewayPath(ctx, signal);
+const openTarget = (ctx: RunContext) => (signal: AbortSignal) => openPath(ctx, signal);
 
 /** A path under the base path that no API serves: its answer is the gateway's or the API's 404. */
 export function missingPath(ctx: RunContext): string {

@@ -10,7 +10,7 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { RunContext } from '../../stages/types.js';
-import { openGatewayPath } from './path.js';
+import { openPath } from '../dial.js';
 import { planKeyCheck } from '../http/request.js';
 import { keptHeaders } from './exchange.js';
 import type { WebSocketCheck } from './section.js';
@@ -38,7 +38,7 @@ export async function probeWebSocket(ctx: RunContext, o: WsProbeOptions): Promis
   const onParent = () => controller.abort(new Error('aborted'));
   o.signal.addEventListener('abort', onParent, { once: true });
   try {
-    sock = await openGatewayPath(ctx, controller.signal);
+    sock = await openPath(ctx, controller.signal);
   } catch (err) {
     clearTimeout(timer);
     o.signal.removeEventListener('abort', onParent);
