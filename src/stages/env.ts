@@ -36,6 +36,7 @@ function registerSecrets(ctx: RunContext): void {
     const creds = p.ok ? proxyCredentials(p.url) : undefined;
     if (!creds) continue;
     ctx.redactor.add(creds.password);
+    ctx.redactor.addCredential(creds.user, creds.password);
     ctx.redactor.add(creds.basic);
     ctx.redactor.add(p.ok ? `${p.url.username}:${p.url.password}` : undefined);
     // The user name alone is not registered: it is no secret, and scrubbing a common word (a proxy
