@@ -14,6 +14,7 @@ import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
 import { explain } from './explain.js';
 import { readCa, writeAtomic } from './files.js';
+import { keyShapedArgument } from './redact/key-shape.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -85,6 +86,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     writeErr: () => undefined,
   });
 
+  // A key pasted into the wrong option is never repeated, not even in commander's own messages.
+  const keyShaped = keyShapedArgument(argv);
+  if (keyShaped) {
+    err(`diagnose: ${keyShaped.option ? `${keyShaped.option}: ` : ''}the value looks like an API key; it was not printed. Pass the key with --api-key-env <VAR> or --api-key-file <path>\n`);
+    return ExitCode.USAGE;
+  }
+
   let targetArg: string | undefined;
   let raw: RawOptions & { explain?: string };
   try {
@@ -153,12 +161,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     spinner?.stop();
   }
 
+  // Values are scrubbed (doctor.ts); a JSON text is never scrubbed as text, which could break it.
   const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
-  out(text);
+  if (config.format === 'json') io.stdout.write(text);
+  else out(text);
   if (config.output !== undefined) {
     const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
     try {
-      await writeAtomic(config.output, redactor.scrub(fileRenderer(report, { color: false })));
+      const fileText = fileRenderer(report, { color: false });
+      await writeAtomic(config.output, (config.outputFormat ?? 'json') === 'json' ? fileText : redactor.scrub(fileText));
     } catch (e) {
       err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
       return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
