@@ -15,6 +15,7 @@ import { TOOL_VERSION } from './version.js';
 import { explain } from './explain.js';
 import { readCa, writeAtomic } from './files.js';
 import { keyShapedArgument } from './redact/key-shape.js';
+import { SECRET_QUERY_PARAM } from './redact/url-key.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -27,6 +28,14 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Aborted on SIGINT. */
   interrupt?: AbortSignal;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -92,6 +101,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     err(`diagnose: ${keyShaped.option ? `${keyShaped.option}: ` : ''}the value looks like an API key; it was not printed. Pass the key with --api-key-env <VAR> or --api-key-file <path>\n`);
     return ExitCode.USAGE;
   }
+
+  // A key in a target URL is the key: scrubbed from every message, usage errors included.
+  for (const a of argv) for (const m of a.matchAll(/[?&]([^=&#]+)=([^&#\s]+)/g)) if (SECRET_QUERY_PARAM.test(m[1]!)) redactor.add(safeDecode(m[2]!));
 
   let targetArg: string | undefined;
   let raw: RawOptions & { explain?: string };

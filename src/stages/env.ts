@@ -19,6 +19,7 @@ import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, p
 import { readResolvConf } from '../net/dns/resolvconf.js';
 import { UNDICI_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
+import { urlKeyFinding, urlKeys } from '../redact/url-key.js';
 
 /** A variable's value safe to print: proxy URLs lose their credentials; NO_PROXY lists stay as they are. */
 export function safeValue(name: string, value: string): string {
@@ -29,6 +30,7 @@ export function safeValue(name: string, value: string): string {
 
 /** Every credential in any proxy variable or --proxy goes to the redactor before anything prints. */
 function registerSecrets(ctx: RunContext): void {
+  for (const k of urlKeys(ctx.config.target.query)) ctx.redactor.add(k.value);
   const values = [ctx.config.proxy, ...PROXY_VARIABLES.filter((n) => !n.toLowerCase().startsWith('no_')).map((n) => ctx.env[n])];
   for (const v of values) {
     if (!v) continue;
@@ -104,6 +106,8 @@ export const envStage: Stage = {
       tlsRejectUnauthorized: env.NODE_TLS_REJECT_UNAUTHORIZED,
     };
     const findings = envFindings(facts);
+    const inUrl = urlKeyFinding(ctx.config.target.query, ctx.config.provider);
+    if (inUrl) findings.push(inUrl);
     const d = o.decision;
     if (d.proxy) ctx.state.proxy = { ...d.proxy, ...(ctx.state.ca !== undefined ? { ca: ctx.state.ca } : {}) };
 

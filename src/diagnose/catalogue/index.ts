@@ -8,6 +8,7 @@ import { tlsEntries } from './tls.js';
 import { httpEntries } from './http.js';
 import { streamEntries } from './stream.js';
 import { mtuEntries } from './mtu.js';
+import { secretsEntries } from './secrets.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -20,6 +21,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...httpEntries,
   ...streamEntries,
   ...mtuEntries,
+  ...secretsEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));
