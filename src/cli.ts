@@ -138,8 +138,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let ca: string | undefined;
   try {
     config = buildConfig(targetArg, raw);
-    key = await loadKey(config.keySource, io.env, io.stdin);
-    if (config.caFile !== undefined) ca = await readCa(config.caFile);
+    key = await loadKey(config.keySource, io.env, io.stdin, Math.min(config.timeoutMs, 10_000));
+    if (config.caFile !== undefined) ca = await readCa(config.caFile, Math.min(config.timeoutMs, 10_000));
   } catch (e) {
     if (e instanceof UsageError) {
       err(`diagnose: ${e.message}\n`);
@@ -148,6 +148,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   redactor.add(key.key);
+  if (key.warning) err(`diagnose: warning: ${key.warning}\n`);
 
   const renderer = rendererFor(config.format);
   if (!renderer) {

@@ -12,7 +12,8 @@
  *   node, undici
  * }
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { CA_BUNDLE_MAX, readCapped } from '../safe-io/read-capped.js';
 import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
 import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';
 import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy/env.js';
@@ -61,7 +62,8 @@ async function inspectCaFile(variable: string, path: string): Promise<Record<str
     const st = await stat(path);
     if (st.isDirectory()) return { variable, path, readable: true, directory: true };
     if (st.size > 4 * 1024 * 1024) return { variable, path, readable: true, problem: `${st.size} bytes: too large to be a CA bundle` };
-    const text = await readFile(path, 'utf8');
+    // A FIFO or device is read with a size and a time cap: it never hangs the run or grows it.
+    const text = (await readCapped(path, { maxBytes: CA_BUNDLE_MAX, timeoutMs: 2000 })).toString('utf8');
     const certificates = text.split('-----BEGIN CERTIFICATE-----').length - 1;
     return { variable, path, readable: true, certificates, ...(certificates === 0 ? { problem: 'holds no PEM certificate' } : {}) };
   } catch (err) {
