@@ -6,14 +6,15 @@ import { appendFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
 import { UsageError } from './errors.js';
-import { ExitCode } from './exit.js';
+import { ExitCode, signalExitCode } from './exit.js';
 import { loadKey } from './key.js';
 import { rendererFor } from './render/index.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
 import { explain } from './explain.js';
-import { readCa, writeAtomic } from './files.js';
+import { readCa } from './files.js';
+import { checkOutput, writeOutput, type OutputTarget } from './safe-io/output.js';
 import { keyShapedArgument } from './redact/key-shape.js';
 import { SECRET_QUERY_PARAM } from './redact/url-key.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
     .option('--json', 'the JSON report on stdout')
     .addOption(new Option('--format <f>', 'output format').choices(['human', 'json', 'md', 'junit', 'openmetrics', 'github']))
     .option('--output <file>', 'also write the report to this file (atomically)')
+    .option('--output-mode <mode>', 'file mode of the --output file (default 600; 644 for openmetrics)')
     .option('--strict', 'warnings fail the run (exit 1)')
     .option('--model <id>', 'the model the streaming check asks')
     .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
@@ -136,10 +138,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let config: Config;
   let key;
   let ca: string | undefined;
+  let outputTarget: OutputTarget | undefined;
   try {
     config = buildConfig(targetArg, raw);
     key = await loadKey(config.keySource, io.env, io.stdin, Math.min(config.timeoutMs, 10_000));
     if (config.caFile !== undefined) ca = await readCa(config.caFile, Math.min(config.timeoutMs, 10_000));
+    // An --output that cannot be written is found now, not after the run.
+    if (config.output !== undefined) outputTarget = await checkOutput(config.output, config.outputMode, config.outputFormat ?? 'json');
   } catch (e) {
     if (e instanceof UsageError) {
       err(`diagnose: ${e.message}\n`);
@@ -173,6 +178,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } finally {
     spinner?.stop();
   }
+  // SIGTERM and SIGHUP cut the run short as SIGINT does; the exit code says which.
+  if (report.interrupted) {
+    const reason = io.interrupt?.reason as { message?: string } | undefined;
+    report = { ...report, exitCode: signalExitCode(reason?.message) };
+  }
 
   // Values are scrubbed (doctor.ts); a JSON text is never scrubbed as text, which could break it.
   const text = renderer(report, { color: colorEnabled(io, io.stdoutIsTTY) });
@@ -182,7 +192,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const fileRenderer = rendererFor(config.outputFormat ?? 'json') ?? rendererFor('json')!;
     try {
       const fileText = fileRenderer(report, { color: false });
-      await writeAtomic(config.output, (config.outputFormat ?? 'json') === 'json' ? fileText : redactor.scrub(fileText));
+      await writeOutput(outputTarget!, (config.outputFormat ?? 'json') === 'json' ? fileText : redactor.scrub(fileText));
     } catch (e) {
       err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
       return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
@@ -204,11 +214,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
 export function run(): void {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
-    controller.abort(new Error('SIGINT'));
-  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(signalExitCode(sig));
+      controller.abort(new Error(sig));
+    });
+  }
+  // stdout or stderr that goes away (`| head -1`, a full disk) is no reason to crash or to lose
+  // the --output file: the run goes on, writes what it can, and keeps its exit code.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const io: Io = {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -236,6 +252,9 @@ function finish(code: number): void {
   const done = () => {
     if (--pending === 0) process.exit(code);
   };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
+  // A stream that went away (EPIPE, ENOSPC) has nothing left to flush.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || stream.errored) done();
+    else stream.write('', done);
+  }
 }
