@@ -1,5 +1,5 @@
 /** Run the built bin (dist/, via bin/diagnose.js) as a user does, with a hard kill as a safety net. */
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The bin under test; UD_TEST_BIN points at another build (to show that a test fails before a fix). */
@@ -19,7 +19,7 @@ export interface BinOptions {
   /** Send this signal once stderr or stdout shows `when` (or after `afterMs`). */
   signal?: { name: NodeJS.Signals; when?: RegExp; afterMs?: number };
   /** Where stdout goes: 'pipe' (default) or an fd / stream for the child. */
-  stdout?: StdioOptions extends (infer T)[] ? T : never;
+  stdout?: 'pipe' | 'ignore' | number;
   /** Close our end of stdout after the first chunk (`| head -1`). */
   closeStdoutAfterFirstChunk?: boolean;
   /** Kill after this long (the hang detector; default 60 s). */
