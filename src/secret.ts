@@ -7,6 +7,8 @@ import { base64Forms, decodedView } from './redact/view.js';
 
 /** `sk-…abcd`: the key's prefix up to its first dash (when short) and its last four characters. */
 export function fingerprint(key: string): string {
+  // A short key (a placeholder, a typo, `true`) would be shown whole, or nearly: show nothing of it.
+  if (key.length < 12) return '…';
   const last4 = key.slice(-4);
   const dash = key.indexOf('-');
   const prefix = dash > 0 && dash <= 4 ? key.slice(0, dash + 1) : '';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/secret.js';
-import { encodings } from '../helpers/encodings.js';
+import { encodings } from '../../fixtures/key-encodings.js';
 
 const key = 'sk-proj-Zx81mQp0aLkT7vB2nYc4Rw9sEe3Fh6Uj';
 
