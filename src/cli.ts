@@ -195,7 +195,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       await writeOutput(outputTarget!, (config.outputFormat ?? 'json') === 'json' ? fileText : redactor.scrub(fileText));
     } catch (e) {
       err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
-      return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
+      // Not a bug of the tool (a full disk, a FIFO nobody reads): the run's own code, else 2.
+      return report.exitCode === ExitCode.OK ? ExitCode.USAGE : report.exitCode;
     }
   }
   // GitHub Actions shows the Markdown of GITHUB_STEP_SUMMARY on the run's page.

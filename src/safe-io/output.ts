@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 
 export interface OutputTarget {
@@ -84,15 +85,47 @@ export async function checkOutput(file: string, explicitMode: number | undefined
   throw new UsageError(`${what}: cannot be written: files cannot be created in ${dirname(file)} (${problem})`);
 }
 
-/** Write a FIFO without blocking forever on one nobody reads: ENXIO when there is no reader. */
+/** How long a FIFO given as --output may go without a reader, or with one that does not read. */
+const FIFO_WAIT_MS = 10_000;
+
+/**
+ * Write a FIFO without blocking forever: opened non-blocking (ENXIO while nobody reads: wait a
+ * little for a reader, as `diagnose --output p & cat p` needs), then written through that same
+ * descriptor (closing a probe would hand the reader an end of file).
+ */
+async function writeFifo(path: string, content: string): Promise<void> {
+  const deadline = Date.now() + FIFO_WAIT_MS;
+  let fh;
+  for (;;) {
+    try {
+      fh = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
+      break;
+    } catch (err) {
+      if (code(err) !== 'ENXIO' || Date.now() >= deadline) throw err;
+      await sleep(50);
+    }
+  }
+  try {
+    const buf = Buffer.from(content);
+    let at = 0;
+    while (at < buf.length) {
+      try {
+        at += (await fh.write(buf, at, buf.length - at)).bytesWritten;
+      } catch (err) {
+        if (code(err) !== 'EAGAIN' || Date.now() >= deadline) throw err;
+        await sleep(10);
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 async function writeInPlace(path: string, content: string): Promise<void> {
   const st = await stat(path).catch(() => undefined);
+  if (st?.isFIFO()) return writeFifo(path, content);
   // /dev/stdout onto a file the shell redirected to: append, never truncate what stdout wrote.
   const append = path.startsWith('/dev/') || path.startsWith('/proc/') || !st?.isFile();
-  if (st?.isFIFO()) {
-    const probe = await open(path, constants.O_WRONLY | constants.O_NONBLOCK);
-    await probe.close();
-  }
   await writeFile(path, content, { flag: append ? 'a' : 'w' });
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSilentDns, startSilentTcp, startStallingStream } from '../../fixtures/hanging-servers.js';
 import type { Fixture } from '../../fixtures/types.js';
+import { startEchoServer } from '../../fixtures/echo-server.js';
 import { runBin, type BinRun } from '../helpers/bin.js';
 import { assertValidReport } from '../helpers/schema.js';
 
@@ -139,10 +140,27 @@ describe('--output onto special files, and unwritable ones', () => {
     reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
     const done = new Promise((r) => reader.on('close', r));
     const run = await runBin([...refused, '--output', fifo], { env: env() });
+    const guard = setTimeout(() => reader.kill(), 5000); // a report never written must not hang the test
     await done;
+    clearTimeout(guard);
     expect(run.code).toBe(11);
     expect(statSync(fifo).isFIFO()).toBe(true);
     expect(checkReport(got).exitCode).toBe(11);
+  });
+
+  it('a FIFO nobody reads: no hang, the run is reported, exit 2 for a run that was healthy', async () => {
+    const fifo = join(dir, 'unread-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const ok = await startEchoServer({ status: 200 });
+    try {
+      const run = await runBin([`http://127.0.0.1:${ok.port}/`, '--timeout', '5s', '--json', '--output', fifo], { env: env(), killAfterMs: 60_000 });
+      expect(run.killed).toBe(false);
+      expect(checkReport(run.stdout).exitCode).toBe(0);
+      expect(run.stderr).toMatch(/could not write --output .*unread-fifo: ENXIO/);
+      expect(run.code).toBe(2);
+    } finally {
+      await ok.close();
+    }
   });
 
   it('/dev/stdout: the report is written to stdout, not replaced', async () => {
