@@ -1,6 +1,6 @@
 /** The files the CLI reads and writes besides stdin/stdout: the --ca bundle and --output reports. */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { X509Certificate } from 'node:crypto';
