@@ -6,15 +6,18 @@ import { appendFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
 import { UsageError } from './errors.js';
-import { ExitCode } from './exit.js';
+import { ExitCode, signalExitCode } from './exit.js';
 import { loadKey } from './key.js';
 import { loadRenderer } from './render/load.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
 import { TOOL_VERSION } from './version.js';
-import { readCa, writeAtomic } from './files.js';
+import { readCa } from './files.js';
 import { readClientCert, type ClientCert } from './curlopts/files.js';
 import { canShowUnicode, terminalWidth } from './terminal/caps.js';
+import { checkOutput, writeOutput, type OutputTarget } from './safe-io/output.js';
+import { keyShapedArgument } from './redact/key-shape.js';
+import { SECRET_QUERY_PARAM } from './redact/url-key.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -31,6 +34,14 @@ export interface Io {
   onTerminate?: (cb: () => void) => void;
   /** The terminal's width when stdout is one. */
   stdoutColumns?: number;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -58,6 +69,7 @@ export function buildProgram(): Command {
     .option('--json', 'the JSON report on stdout')
     .addOption(new Option('--format <f>', 'output format').choices(['human', 'json', 'md', 'junit', 'openmetrics', 'github']))
     .option('--output <file>', 'also write the report to this file (atomically)')
+    .option('--output-mode <mode>', 'file mode of the --output file (default 600; 644 for openmetrics)')
     .option('--strict', 'warnings fail the run (exit 1)')
     .option('--model <id>', 'the model the streaming check asks')
     .option('--compare-direct', 'run the path through the proxy and directly, and attribute the failure')
@@ -120,6 +132,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     writeErr: () => undefined,
   });
 
+  // A key pasted into the wrong option is never repeated, not even in commander's own messages.
+  const keyShaped = keyShapedArgument(argv);
+  if (keyShaped) {
+    err(`diagnose: ${keyShaped.option ? `${keyShaped.option}: ` : ''}the value looks like an API key; it was not printed. Pass the key with --api-key-env <VAR> or --api-key-file <path>\n`);
+    return ExitCode.USAGE;
+  }
+
+  // A key in a target URL is the key: scrubbed from every message, usage errors included.
+  for (const a of argv) for (const m of a.matchAll(/[?&]([^=&#]+)=([^&#\s]+)/g)) if (SECRET_QUERY_PARAM.test(m[1]!)) redactor.add(safeDecode(m[2]!));
+
   let targetArg: string | undefined;
   let raw: RawOptions & { explain?: string | true; config?: string; parallel?: string; curl?: boolean; quiet?: boolean; verbose?: boolean; color?: boolean };
   try {
@@ -167,6 +189,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let key;
   let ca: string | undefined;
   let clientCert: ClientCert | undefined;
+  let outputTarget: OutputTarget | undefined;
   try {
     config = buildConfig(targetArg, raw);
     // -H values that carry credentials are secrets from here on, like the key.
@@ -175,9 +198,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       out((await import('./curlopts/reproduce.js')).reproduceCommands(config, io.env));
       return ExitCode.OK;
     }
-    key = await loadKey(config.keySource, io.env, io.stdin);
-    if (config.caFile !== undefined) ca = await readCa(config.caFile);
+    const readCap = Math.min(config.timeoutMs, 10_000);
+    key = await loadKey(config.keySource, io.env, io.stdin, readCap);
+    if (config.caFile !== undefined) ca = await readCa(config.caFile, readCap);
     if (config.clientCertFile !== undefined) clientCert = await readClientCert(config.clientCertFile, config.clientKeyFile);
+    // An --output that cannot be written is found now, not after the run.
+    if (config.output !== undefined) outputTarget = await checkOutput(config.output, config.outputMode, config.outputFormat ?? 'json');
   } catch (e) {
     if (e instanceof UsageError) {
       err(`diagnose: ${e.message}\n`);
@@ -186,6 +212,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   redactor.add(key.key);
+  if (key.warning) err(`diagnose: warning: ${key.warning}\n`);
 
   const renderer = await loadRenderer(config.format);
   if (!renderer) {
@@ -218,6 +245,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } finally {
     spinner?.stop();
   }
+  // SIGTERM and SIGHUP cut the run short as SIGINT does; the exit code says which.
+  if (report.interrupted) {
+    const reason = io.interrupt?.reason as { message?: string } | undefined;
+    report = { ...report, exitCode: signalExitCode(reason?.message) };
+  }
 
   if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
   if (raw.verbose) err((await import('./terminal/verbose.js')).verboseHeads(report));
@@ -225,14 +257,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const text = raw.quiet
     ? `${(await import('./render/human.js')).verdictLine(report, new (await import('chalk')).Chalk({ level: color ? 1 : 0 }))}\n`
     : renderer(report, { color, ...(config.format === 'human' ? { width: terminalWidth(io.stdoutColumns !== undefined ? { columns: io.stdoutColumns } : undefined, io.env), unicode } : {}) });
-  out(unicode || config.format !== 'human' ? text : (await import('./terminal/ascii.js')).toAscii(text));
+  // Values are scrubbed (doctor.ts); a JSON text is never scrubbed as text, which could break it.
+  if (config.format === 'json' && !raw.quiet) io.stdout.write(text);
+  else out(unicode || config.format !== 'human' ? text : (await import('./terminal/ascii.js')).toAscii(text));
   if (config.output !== undefined) {
     const fileRenderer = (await loadRenderer(config.outputFormat ?? 'json')) ?? (await loadRenderer('json'))!;
     try {
-      await writeAtomic(config.output, redactor.scrub(fileRenderer(report, { color: false })));
+      const fileText = fileRenderer(report, { color: false });
+      await writeOutput(outputTarget!, (config.outputFormat ?? 'json') === 'json' ? fileText : redactor.scrub(fileText));
     } catch (e) {
       err(`diagnose: could not write --output ${config.output}: ${(e as { code?: string }).code ?? String(e)}\n`);
-      return report.exitCode === ExitCode.OK ? ExitCode.INTERNAL : report.exitCode;
+      // Not a bug of the tool (a full disk, a FIFO nobody reads): the run's own code, else 2.
+      return report.exitCode === ExitCode.OK ? ExitCode.USAGE : report.exitCode;
     }
   }
   // GitHub Actions shows the Markdown of GITHUB_STEP_SUMMARY on the run's page.
@@ -251,11 +287,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
 export function run(): void {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
-    controller.abort(new Error('SIGINT'));
-  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(signalExitCode(sig));
+      controller.abort(new Error(sig));
+    });
+  }
+  // stdout or stderr that goes away (`| head -1`, a full disk) is no reason to crash or to lose
+  // the --output file: the run goes on, writes what it can, and keeps its exit code.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const io: Io = {
     onTerminate: (cb) => process.once('SIGTERM', cb),
     stdout: process.stdout,
@@ -285,6 +327,9 @@ function finish(code: number): void {
   const done = () => {
     if (--pending === 0) process.exit(code);
   };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
+  // A stream that went away (EPIPE, ENOSPC) has nothing left to flush.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || stream.errored) done();
+    else stream.write('', done);
+  }
 }

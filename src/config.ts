@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from './errors.js';
 import { parseProxyUrl } from './net/proxy/env.js';
+import { parseOutputMode } from './safe-io/output.js';
 import type { ProviderName } from './report.js';
 import { parseTarget, splitHostPort, parsePort, type Target } from './target.js';
 import { parseCapture, parseSampling, type RawSamplingOptions, type SamplingConfig } from './sample/options.js';
@@ -64,6 +65,8 @@ export interface Config extends CurlOptionsConfig {
   output?: string;
   /** Format of the --output file: --format when it is a report format (json, md, junit, openmetrics), else the file's extension (.json .md .xml .prom), else json. */
   outputFormat?: Format;
+  /** `--output-mode`: the file mode of the --output file (default by format: 0644 for openmetrics, else 0600). */
+  outputMode?: number;
   strict: boolean;
   model?: string;
   compareDirect: boolean;
@@ -97,6 +100,7 @@ export interface RawOptions extends RawSamplingOptions, RawCurlOptions {
   json?: boolean;
   format?: string;
   output?: string;
+  outputMode?: string;
   strict?: boolean;
   model?: string;
   compareDirect?: boolean;
@@ -266,6 +270,7 @@ export function buildConfig(targetText: string | undefined, raw: RawOptions): Co
     format,
     output: raw.output,
     outputFormat,
+    ...(raw.outputMode !== undefined ? { outputMode: parseOutputMode(raw.outputMode) } : {}),
     strict: raw.strict ?? false,
     model: raw.model,
     compareDirect: raw.compareDirect ?? false,

@@ -14,7 +14,16 @@ export const ExitCode = {
   HTTP_STATUS: 17,
   STREAM: 18,
   INTERRUPTED: 130,
+  /** SIGHUP (128 + 1), as shells report it. */
+  HANGUP: 129,
+  /** SIGTERM (128 + 15): a supervisor stopped the run. */
+  TERMINATED: 143,
 } as const;
+
+/** The exit code of a run a signal cut short (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export function signalExitCode(signal: string | undefined): number {
+  return signal === 'SIGTERM' ? ExitCode.TERMINATED : signal === 'SIGHUP' ? ExitCode.HANGUP : ExitCode.INTERRUPTED;
+}
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 import type { Diagnosis, Report } from './report.js';

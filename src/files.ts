@@ -1,8 +1,10 @@
 /** The files the CLI reads and writes besides stdin/stdout: the --ca bundle and --output reports. */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
+import { X509Certificate } from 'node:crypto';
+import { CA_BUNDLE_MAX, describeReadError, readCapped } from './safe-io/read-capped.js';
 
 /**
  * Write a file atomically: a temporary file in the same folder, then rename. Readers (a
@@ -27,13 +29,26 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
 }
 
 /** Read the --ca file: PEM certificates, or a usage error that says what is wrong. */
-export async function readCa(file: string): Promise<string> {
+export async function readCa(file: string, timeoutMs?: number): Promise<string> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A FIFO or device never hangs the run or grows it: 16 MiB at most, within the time cap.
+    text = (await readCapped(file, { maxBytes: CA_BUNDLE_MAX, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })).toString('utf8');
   } catch (e) {
-    throw new UsageError(`--ca: cannot read "${file}" (${(e as { code?: string }).code ?? 'error'})`);
+    throw new UsageError(`--ca: cannot read "${file}" (${describeReadError(e, CA_BUNDLE_MAX)})`);
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: "${file}" holds no PEM certificate`);
-  return text;
+  // Markers around something that is not a certificate would fail every handshake later, obscurely.
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const good = blocks.filter((pem) => {
+    try {
+      new X509Certificate(pem);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (good.length === 0) throw new UsageError(`--ca: "${file}" holds no certificate that can be read (${blocks.length} PEM block(s), none valid)`);
+  if (good.length < blocks.length) throw new UsageError(`--ca: "${file}": ${blocks.length - good.length} of its ${blocks.length} PEM certificate block(s) cannot be read`);
+  return good.join('\n');
 }

@@ -1,5 +1,6 @@
 /** Where the API key comes from: a variable, a file, or stdin. Never the command line. */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { describeReadError, KEY_FILE_MAX, readCapped } from './safe-io/read-capped.js';
 import type { KeySource } from './config.js';
 import { UsageError } from './errors.js';
 
@@ -7,6 +8,8 @@ export interface LoadedKey {
   key?: string;
   /** Human description of the source, e.g. `$OPENAI_API_KEY` or `file /run/secrets/key`. */
   source: string;
+  /** Something the user should fix, printed on stderr (never the key). */
+  warning?: string;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -30,6 +33,7 @@ export async function loadKey(
   source: KeySource,
   env: Record<string, string | undefined>,
   stdin?: NodeJS.ReadableStream,
+  timeoutMs?: number,
 ): Promise<LoadedKey> {
   switch (source.kind) {
     case 'none':
@@ -45,14 +49,14 @@ export async function loadKey(
     case 'file': {
       let text: string;
       try {
-        text = await readFile(source.path, 'utf8');
+        // A FIFO or device never hangs the run or grows it: 4 KiB at most, within the time cap.
+        text = (await readCapped(source.path, { maxBytes: KEY_FILE_MAX, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })).toString('utf8');
       } catch (err) {
-        const code = (err as { code?: string }).code ?? 'error';
-        throw new UsageError(`--api-key-file: cannot read "${source.path}" (${code})`);
+        throw new UsageError(`--api-key-file: cannot read "${source.path}" (${describeReadError(err, KEY_FILE_MAX)})`);
       }
       const key = firstLine(text);
       if (key === '') throw new UsageError(`--api-key-file: "${source.path}" is empty`);
-      return { key, source: `file ${source.path}` };
+      return { key, source: `file ${source.path}`, ...(await permissionWarning(source.path)) };
     }
     case 'stdin': {
       if (!stdin) throw new UsageError('--api-key-file -: no standard input to read the key from');
@@ -61,4 +65,14 @@ export async function loadKey(
       return { key, source: 'stdin' };
     }
   }
+}
+
+/** As ssh does for private keys: a key file other users can read is worth a warning. */
+async function permissionWarning(path: string): Promise<{ warning?: string }> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st || !st.isFile() || process.platform === 'win32') return {};
+  const mode = st.mode & 0o777;
+  if ((mode & 0o044) === 0) return {};
+  const octal = mode.toString(8).padStart(4, '0');
+  return { warning: `--api-key-file "${path}" is readable by other users (mode ${octal}); restrict it: chmod 600 "${path}"` };
 }

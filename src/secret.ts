@@ -1,10 +1,14 @@
 /**
  * The API key never leaves the process in any output. A Redactor knows the secrets of a run
- * (the key, proxy credentials) and scrubs them, whole or in part, from any text.
+ * (the key, proxy credentials) and scrubs them, whole or in part, from any text, in the encodings
+ * servers echo them in (percent-encoding, HTML entities, `\u` escapes, base64, cut across lines).
  */
+import { base64Forms, decodedView } from './redact/view.js';
 
 /** `sk-…abcd`: the key's prefix up to its first dash (when short) and its last four characters. */
 export function fingerprint(key: string): string {
+  // A short key (a placeholder, a typo, `true`) would be shown whole, or nearly: show nothing of it.
+  if (key.length < 12) return '…';
   const last4 = key.slice(-4);
   const dash = key.indexOf('-');
   const prefix = dash > 0 && dash <= 4 ? key.slice(0, dash + 1) : '';
@@ -15,46 +19,128 @@ export function fingerprint(key: string): string {
 const MIN_FRAGMENT = 8;
 const MASK = '[REDACTED]';
 
-export class Redactor {
-  private readonly secrets: string[] = [];
+type Range = [number, number];
 
-  /** Register a secret (ignored when shorter than 4 characters: too short to scrub safely). */
+/** Where s occurs in text, whole, and (when fragments) every run of at least 8 of its characters. */
+function findRanges(text: string, s: string, fragments: boolean): Range[] {
+  const out: Range[] = [];
+  if (!fragments || s.length <= MIN_FRAGMENT) {
+    for (let p = text.indexOf(s); p >= 0; p = text.indexOf(s, p + 1)) out.push([p, p + s.length]);
+    return out;
+  }
+  const grams = new Map<string, number[]>();
+  for (let j = 0; j + MIN_FRAGMENT <= s.length; j++) {
+    const g = s.slice(j, j + MIN_FRAGMENT);
+    const list = grams.get(g);
+    if (list) list.push(j);
+    else grams.set(g, [j]);
+  }
+  for (let p = 0; p + MIN_FRAGMENT <= text.length; p++) {
+    const js = grams.get(text.slice(p, p + MIN_FRAGMENT));
+    if (!js) continue;
+    for (const j of js) {
+      let len = MIN_FRAGMENT;
+      while (p + len < text.length && j + len < s.length && text[p + len] === s[j + len]) len++;
+      out.push([p, p + len]);
+    }
+  }
+  return out;
+}
+
+function mask(text: string, ranges: Range[]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  let cur: Range | undefined;
+  for (const r of ranges) {
+    if (cur && r[0] <= cur[1]) cur[1] = Math.max(cur[1], r[1]);
+    else {
+      if (cur) {
+        out += text.slice(at, cur[0]) + MASK;
+        at = cur[1];
+      }
+      cur = [r[0], r[1]];
+    }
+  }
+  if (cur) out += text.slice(at, cur[0]) + MASK + text.slice(cur[1]);
+  else out += text.slice(at);
+  return out;
+}
+
+interface Secret {
+  text: string;
+  /** Scrub runs of 8 characters of it too (keys, passwords), not only the whole. */
+  fragments: boolean;
+}
+
+export class Redactor {
+  private readonly secrets: Secret[] = [];
+
+  private push(text: string, fragments: boolean): void {
+    if (!this.secrets.some((s) => s.text === text)) this.secrets.push({ text, fragments });
+  }
+
+  /** Register a secret (ignored when shorter than 4 characters: too short to scrub safely alone). */
   add(secret: string | undefined): void {
     if (!secret || secret.length < 4) return;
-    if (!this.secrets.includes(secret)) this.secrets.push(secret);
-    // Percent-encoded and base64 forms appear in URLs and Basic auth headers.
-    const enc = encodeURIComponent(secret);
-    if (enc !== secret && !this.secrets.includes(enc)) this.secrets.push(enc);
+    this.push(secret, true);
+    // Basic auth headers, data URLs and JWT-like echoes carry it base64-encoded.
+    for (const form of base64Forms(secret)) this.push(form, true);
+  }
+
+  /**
+   * Register a proxy's user and password. The password is scrubbed at any length: alone when it
+   * is long enough to be told from ordinary text, and always in the forms it travels in
+   * (`user:password`, its base64 in Proxy-Authorization, `:password@` in a URL).
+   */
+  addCredential(user: string, password: string): void {
+    if (password === '') return;
+    this.add(password);
+    const pair = `${user}:${password}`;
+    this.push(pair, pair.length > MIN_FRAGMENT);
+    this.push(Buffer.from(pair).toString('base64'), false);
+    this.push(Buffer.from(pair).toString('base64').replace(/=+$/, ''), false);
+    for (const form of base64Forms(pair)) this.push(form, true);
+    this.push(`:${password}@`, false);
   }
 
   get size(): number {
     return this.secrets.length;
   }
 
-  /** Replace every secret, and every fragment of at least 8 of its characters, by a mask. */
+  /** Replace every secret, and every fragment of at least 8 of its characters, in any encoding, by a mask. */
   scrub(text: string): string {
     if (this.secrets.length === 0 || text.length === 0) return text;
-    let out = text;
+    // The text as it is (a secret may itself hold '%' or '&')...
+    const ranges: Range[] = [];
+    for (const s of this.secrets) ranges.push(...findRanges(text, s.text, s.fragments));
+    // ...and its decoded view: percent-encoding, entities, escapes and separators undone.
+    const view = decodedView(text);
     for (const s of this.secrets) {
-      if (out.includes(s)) out = out.split(s).join(MASK);
-      if (s.length <= MIN_FRAGMENT) continue;
-      // Fragments: servers echo keys partly masked ("sk-proj-****abcd") or cut.
-      for (let i = 0; i + MIN_FRAGMENT <= s.length; i++) {
-        const frag = s.slice(i, i + MIN_FRAGMENT);
-        if (out.includes(frag)) {
-          // Extend greedily to the longest fragment starting here that still matches.
-          let len = MIN_FRAGMENT;
-          while (i + len < s.length && out.includes(s.slice(i, i + len + 1))) len++;
-          out = out.split(s.slice(i, i + len)).join(MASK);
-        }
-      }
+      for (const [a, b] of findRanges(view.plain, s.text, s.fragments)) ranges.push([view.starts[a]!, view.ends[b - 1]!]);
     }
-    return out;
+    return mask(text, ranges);
   }
 
-  /** Scrub every string inside a JSON-like value (a deep copy). */
+  /**
+   * Scrub every string inside a JSON-like value (a deep copy). Values are scrubbed, never the
+   * JSON text: a key that reads `true` or `12345678`, or an escape next to part of it, cannot
+   * turn the report into invalid JSON.
+   */
   scrubValue<T>(value: T): T {
     if (this.secrets.length === 0) return value;
-    return JSON.parse(this.scrub(JSON.stringify(value))) as T;
+    return this.walk(value) as T;
+  }
+
+  private walk(v: unknown): unknown {
+    if (typeof v === 'string') return this.scrub(v);
+    if (Array.isArray(v)) return v.map((x) => this.walk(x));
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[this.scrub(k)] = this.walk(x);
+      return out;
+    }
+    return v;
   }
 }

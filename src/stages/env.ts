@@ -12,7 +12,8 @@
  *   node, undici
  * }
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { CA_BUNDLE_MAX, readCapped } from '../safe-io/read-capped.js';
 import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
 import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';
 import { caseConflicts, chooseProxy, displayProxy, isLocalHost, parseProxyUrl, proxyCredentials, PROXY_VARIABLES } from '../net/proxy/env.js';
@@ -22,6 +23,7 @@ import { UNDICI_VERSION } from '../version.js';
 import { keyShape, rawKeyValue } from '../diagnose/key/shape.js';
 import { keyShapeFinding } from '../diagnose/key/finding.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
+import { urlKeyFinding, urlKeys } from '../redact/url-key.js';
 
 /** A variable's value safe to print: proxy URLs lose their credentials; NO_PROXY lists stay as they are. */
 export function safeValue(name: string, value: string): string {
@@ -32,6 +34,7 @@ export function safeValue(name: string, value: string): string {
 
 /** Every credential in any proxy variable or --proxy goes to the redactor before anything prints. */
 function registerSecrets(ctx: RunContext): void {
+  for (const k of urlKeys(ctx.config.target.query)) ctx.redactor.add(k.value);
   const values = [ctx.config.proxy, ...PROXY_VARIABLES.filter((n) => !n.toLowerCase().startsWith('no_')).map((n) => ctx.env[n])];
   for (const v of values) {
     if (!v) continue;
@@ -39,6 +42,7 @@ function registerSecrets(ctx: RunContext): void {
     const creds = p.ok ? proxyCredentials(p.url) : undefined;
     if (!creds) continue;
     ctx.redactor.add(creds.password);
+    ctx.redactor.addCredential(creds.user, creds.password);
     ctx.redactor.add(creds.basic);
     ctx.redactor.add(p.ok ? `${p.url.username}:${p.url.password}` : undefined);
     // The user name alone is not registered: it is no secret, and scrubbing a common word (a proxy
@@ -61,7 +65,8 @@ async function inspectCaFile(variable: string, path: string): Promise<Record<str
     const st = await stat(path);
     if (st.isDirectory()) return { variable, path, readable: true, directory: true };
     if (st.size > 4 * 1024 * 1024) return { variable, path, readable: true, problem: `${st.size} bytes: too large to be a CA bundle` };
-    const text = await readFile(path, 'utf8');
+    // A FIFO or device is read with a size and a time cap: it never hangs the run or grows it.
+    const text = (await readCapped(path, { maxBytes: CA_BUNDLE_MAX, timeoutMs: 2000 })).toString('utf8');
     const certificates = text.split('-----BEGIN CERTIFICATE-----').length - 1;
     return { variable, path, readable: true, certificates, ...(certificates === 0 ? { problem: 'holds no PEM certificate' } : {}) };
   } catch (err) {
@@ -114,6 +119,8 @@ export const envStage: Stage = {
       ctx.state.keyShape = { issues, where: rawKey.where };
       findings.push(keyShapeFinding(issues, rawKey.where));
     }
+    const inUrl = urlKeyFinding(ctx.config.target.query, ctx.config.provider);
+    if (inUrl) findings.push(inUrl);
     const d = o.decision;
     if (d.proxy) ctx.state.proxy = { ...d.proxy, ...(ctx.state.ca !== undefined ? { ca: ctx.state.ca } : {}) };
 

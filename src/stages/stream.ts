@@ -25,6 +25,7 @@ import type { StreamObservation } from '../net/stream/observation.js';
 import { INSECURE_KEY_FLAG, plaintextLeavesHost } from '../net/http/request.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
+import { withoutUrlKeys } from '../redact/url-key.js';
 
 /** Providers whose servers are often self-hosted and keyless. */
 const KEYLESS_OK = new Set(['openai-compatible', 'generic']);
@@ -55,7 +56,9 @@ const IDLE_MARGIN_MS = 150;
 
 function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; terminator: { data?: string; event?: string } } {
   const profile = profileFor(ctx.config.provider);
-  const probe = profile.streamRequest(providerContext(ctx.config.target, ctx.config.model));
+  const insecure = plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey;
+  const target = insecure ? { ...ctx.config.target, query: withoutUrlKeys(ctx.config.target.query) } : ctx.config.target;
+  const probe = profile.streamRequest(providerContext(target, ctx.config.model));
   const headers: Record<string, string> = {
     'user-agent': `upstream-doctor/${TOOL_VERSION}`,
     accept: 'text/event-stream',

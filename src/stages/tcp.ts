@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
 import { decideTcp, type TcpHop } from '../diagnose/tcp-rules.js';
 import { probeAll } from '../net/tcp-probe.js';
+import { capPerFamily, notTriedNote } from '../net/address-cap.js';
 import { firstHop } from './hop.js';
 import type { Endpoint, RunContext, Stage } from './types.js';
 
@@ -45,7 +46,8 @@ export const tcpStage: Stage = {
     return { run: false, reason: `no address to connect to: ${firstHop(ctx).host} was not resolved` };
   },
   async run(ctx, signal) {
-    const endpoints = addressesFor(ctx) ?? [];
+    const capped = capPerFamily(addressesFor(ctx) ?? []);
+    const endpoints = capped.tried;
     const hop = hopOf(ctx);
     const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY);
     const decision = decideTcp(attempts, hop);
@@ -53,10 +55,11 @@ export const tcpStage: Stage = {
     const chosen = decision.endpoint ? attempts.find((a) => a.address === decision.endpoint!.address) : undefined;
     return {
       status: decision.status,
-      summary: decision.summary,
+      summary: decision.summary + notTriedNote(capped.notTried),
       data: {
         hop: { kind: hop.kind, host: hop.host, port: hop.port },
         attempts,
+        ...(capped.notTried.count > 0 ? { notTried: capped.notTried } : {}),
         ...(decision.endpoint ? { chosen: { ...decision.endpoint, reason: decision.reason } } : {}),
         ...(chosen ? { timings: { connect: chosen.ms } } : {}),
       },

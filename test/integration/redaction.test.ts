@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoFixture } from '../../fixtures/echo-server.js';
 import { FORMATS, type Format } from '../../src/config.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { encodings } from '../../fixtures/key-encodings.js';
 
 const EXT: Record<Format, string> = { human: 'txt', json: 'json', md: 'md', junit: 'xml', openmetrics: 'prom', github: 'log' };
 
@@ -82,5 +83,70 @@ describe.each(['env', 'file'] as KeyVia[])('key from %s', (via) => {
         expect(sent, `the ${tag} server never received the key`).toContain(key);
       }
     });
+  });
+});
+
+/**
+ * Issue 12, item 3: the key echoed in every other encoding a server plausibly uses (base64 and
+ * base64url, percent-encoding, HTML entities, `\u` escapes, cut into chunks or across lines), in
+ * every format. Nothing of the encoded form survives: no 12 characters of its middle, and no 8
+ * characters of the key in plain.
+ */
+describe('echoes in other encodings', () => {
+  const names = Object.keys(encodings('sk-x')).filter((n) => n !== 'plain');
+  const servers: Record<string, EchoFixture> = {};
+  beforeAll(async () => {
+    for (const name of names) servers[name] = await startEchoServer({ status: 401, encoding: name });
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(servers).map((s) => s.close()));
+  });
+
+  function encodedLeaks(text: string, key: string): string[] {
+    const out = leaks(text, key);
+    for (const [name, form] of Object.entries(encodings(key))) {
+      const middle = form.slice(8, -8);
+      for (let i = 0; i + 12 <= middle.length; i++) if (text.includes(middle.slice(i, i + 12))) out.push(`${name}: ${middle.slice(i, i + 12)}`);
+    }
+    return out;
+  }
+
+  describe.each(names)('%s', (name) => {
+    it.each([...FORMATS])('format %s', async (format) => {
+      const key = makeKey();
+      const server = servers[name]!;
+      const out = join(dir, `enc-${name.replace(/\W+/g, '-')}-${format}.${EXT[format]}`);
+      const env = cleanEnv({ AUDIT_KEY: key, HTTPS_PROXY: undefined });
+      const run = await runCli([`${server.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'AUDIT_KEY', '--format', format, '--output', out, '--timeout', '5s'], { env });
+      const places = { stdout: run.stdout, stderr: run.stderr, output: readFileSync(out, 'utf8') };
+      for (const [where, text] of Object.entries(places)) expect(encodedLeaks(text, key), `${where} of ${name} ${format}`).toEqual([]);
+      expect(server.received()).toContain(key);
+      // The echo reached the report and was masked there (the audit is not vacuous).
+      if (format === 'json') expect(JSON.stringify(run.report)).toContain('[REDACTED]');
+    });
+  });
+});
+
+/** Issue 12, item 6: scrubbing values, never JSON text, keeps every report valid JSON. */
+describe('a key that reads like JSON, or an echo with escapes inside the key', () => {
+  it.each(['true', 'false', 'null', '12345678', '200', 'error'])('key %s: valid JSON on stdout and in --output, no exit 3', async (key) => {
+    const out = join(dir, `json-word-${key}.json`);
+    const run = await runCli([`${accepted.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '--json', '--output', out, '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+    expect(run.code, run.stderr).not.toBe(3);
+    expect(run.report, run.stdout.slice(0, 200)).toBeDefined();
+    expect(() => JSON.parse(readFileSync(out, 'utf8'))).not.toThrow();
+  });
+  it.each(['json', 'md', 'junit'] as const)('a body with an escape before part of the key stays valid (%s)', async (format) => {
+    const key = `sk-${makeKey().slice(3, 20)}n${makeKey().slice(3, 30)}`;
+    const server = await startEchoServer({ status: 401, encoding: 'escape before part' });
+    try {
+      const out = join(dir, `backslash-${format}.${EXT[format]}`);
+      const run = await runCli([`${server.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '--format', format, '--output', out, '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+      expect(run.code).not.toBe(3);
+      expect(leaks(run.stdout + readFileSync(out, 'utf8'), key)).toEqual([]);
+      if (format === 'json') expect(() => JSON.parse(run.stdout)).not.toThrow();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -88,23 +88,32 @@ describe('--output', () => {
     expect(readdirSync(d)).toEqual(['doctor.prom']);
   });
 
-  it('a new file is readable by others (node_exporter runs as another user): reports hold no secret', async () => {
+  it('a new file is 0600, except openmetrics (node_exporter runs as another user): 0644; --output-mode sets it exactly', async () => {
     const file = join(folder(), 'new.json');
     await runCli([...target(), '--output', file], { env: cleanEnv() });
-    expect(statSync(file).mode & 0o044).toBe(0o044 & ~process.umask());
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const prom = join(folder(), 'new.prom');
+    await runCli([...target(), '--output', prom], { env: cleanEnv() });
+    expect(statSync(prom).mode & 0o777).toBe(0o644);
+    const explicit = join(folder(), 'explicit.json');
+    await runCli([...target(), '--output', explicit, '--output-mode', '640'], { env: cleanEnv() });
+    expect(statSync(explicit).mode & 0o777).toBe(0o640);
+    const bad = await runCli([...target(), '--output', explicit, '--output-mode', 'rw-r--r--'], { env: cleanEnv() });
+    expect(bad.code).toBe(2);
   });
 
-  it('a failed write says so on stderr, keeps the run exit code and leaves nothing behind', async () => {
+  it('an --output that cannot be written is found before the run: one line, exit 2, nothing left behind', async () => {
     const d = folder();
     const blocker = join(d, 'taken');
-    mkdirSync(blocker); // rename() onto a directory fails
+    mkdirSync(blocker);
     const run = await runCli([...target(), '--json', '--output', blocker], { env: cleanEnv() });
-    expect(run.stderr).toMatch(/could not write --output .*taken: E/);
-    expect(run.code).toBe(11);
-    expect(run.report?.rootCause).toBe('TCP_REFUSED');
+    expect(run.stderr).toMatch(/^diagnose: --output .*taken: is a directory/);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
     expect(readdirSync(d)).toEqual(['taken']);
     const missing = await runCli([...target(), '--output', join(d, 'no', 'such', 'dir.json')], { env: cleanEnv() });
-    expect(missing.stderr).toMatch(/could not write --output .*ENOENT/);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/the folder .*no\/such does not exist/);
   });
 });
 

@@ -15,6 +15,7 @@ import { http2Entries } from './http2.js';
 import { keyGivenEntries } from './key-given.js';
 import { keyEntries } from './key.js';
 import { gatewayEntries } from './gateway.js';
+import { secretsEntries } from './secrets.js';
 
 export type { CatalogueEntry, CatalogueStep } from './types.js';
 
@@ -34,6 +35,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...keyGivenEntries,
   ...keyEntries,
   ...gatewayEntries,
+  ...secretsEntries,
 ];
 
 const BY_CODE = new Map(CATALOGUE.map((e) => [e.code, e]));

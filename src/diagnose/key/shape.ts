@@ -38,9 +38,11 @@ export async function rawKeyValue(source: KeySource, env: Record<string, string 
   }
   if (source.kind === 'file') {
     try {
-      const { readFile } = await import('node:fs/promises');
-      const buf = await readFile(source.path);
-      if (buf.length > 64 * 1024) return undefined;
+      // Only a regular file is read again: a FIFO or a device gave its value once, to loadKey.
+      const { stat } = await import('node:fs/promises');
+      if (!(await stat(source.path)).isFile()) return undefined;
+      const { KEY_FILE_MAX, readCapped } = await import('../../safe-io/read-capped.js');
+      const buf = await readCapped(source.path, { maxBytes: KEY_FILE_MAX, timeoutMs: 1000 });
       return { raw: buf.toString('utf8'), fromFile: true, where: `file ${source.path}` };
     } catch {
       return undefined;

@@ -1,5 +1,5 @@
 /** The hosts file: which lines pin a name (pure parser + a reader). */
-import { readFile } from 'node:fs/promises';
+import { readCapped } from '../../safe-io/read-capped.js';
 
 export interface HostsEntry {
   address: string;
@@ -29,7 +29,7 @@ export const DEFAULT_HOSTS_FILE = process.platform === 'win32' ? 'C:\\Windows\\S
 /** Read and parse the hosts file; a missing or unreadable file gives no entries. */
 export async function readHosts(path = DEFAULT_HOSTS_FILE): Promise<HostsEntry[]> {
   try {
-    return parseHosts(await readFile(path, 'utf8'));
+    return parseHosts((await readCapped(path, { maxBytes: 4 * 1024 * 1024, timeoutMs: 2000 })).toString('utf8'));
   } catch {
     return [];
   }

@@ -1,5 +1,5 @@
 /** resolv.conf: the nameservers, search list and options the system resolver uses (pure parser + reader). */
-import { readFile } from 'node:fs/promises';
+import { readCapped } from '../../safe-io/read-capped.js';
 
 export interface ResolvConf {
   nameservers: string[];
@@ -26,7 +26,7 @@ export const DEFAULT_RESOLV_CONF = '/etc/resolv.conf';
 /** Read resolv.conf; a missing or unreadable file gives an empty configuration that says so. */
 export async function readResolvConf(path = DEFAULT_RESOLV_CONF): Promise<ResolvConf> {
   try {
-    return parseResolvConf(await readFile(path, 'utf8'));
+    return parseResolvConf((await readCapped(path, { maxBytes: 4 * 1024 * 1024, timeoutMs: 2000 })).toString('utf8'));
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     return { nameservers: [], search: [], options: [], unreadable: typeof code === 'string' ? code : 'error' };

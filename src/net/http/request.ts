@@ -9,6 +9,7 @@ import type { RunContext } from '../../stages/types.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { ProbeRequestSpec } from './probe.js';
 import { extraHeaders } from '../../curlopts/options.js';
+import { urlKeys, withoutUrlKeys } from '../../redact/url-key.js';
 
 /** The option that sends the key over plain http anyway. */
 export const INSECURE_KEY_FLAG = '--allow-insecure-key';
@@ -36,11 +37,14 @@ export function plaintextLeavesHost(ctx: RunContext): boolean {
 
 export function planKeyCheck(ctx: RunContext): PlannedRequest {
   const profile = profileFor(ctx.config.provider);
-  const req = profile.keyCheck(providerContext(ctx.config.target, ctx.config.model));
   const key = ctx.apiKey;
+  // A key in the URL is the key too: over plain http that leaves this machine it is left out.
+  const urlKeyWithheld = urlKeys(ctx.config.target.query).length > 0 && plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey;
+  const target = urlKeyWithheld ? { ...ctx.config.target, query: withoutUrlKeys(ctx.config.target.query) } : ctx.config.target;
+  const req = profile.keyCheck(providerContext(target, ctx.config.model));
   let keyWithheld: PlannedRequest['keyWithheld'];
   if (key !== undefined && profile.name === 'generic') keyWithheld = 'generic';
-  else if (key !== undefined && plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey) keyWithheld = 'insecure';
+  else if ((key !== undefined || urlKeyWithheld) && plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey) keyWithheld = 'insecure';
   const keySent = key !== undefined && keyWithheld === undefined;
   const auth = keySent ? profile.authHeaders(key) : {};
   const headers: Record<string, string> = {

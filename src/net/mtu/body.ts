@@ -13,6 +13,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { CountingStream, probeWrite, type ProbeConn } from './socket.js';
 import type { ProbeOutcome, ProbeResult, ProbeSpec } from './probes.js';
 import { requestHead } from './http.js';
+import { verifyFor } from '../tls/verify-host.js';
 
 /**
  * Sizes of the ladder's requests (head + body, before TLS), in bytes; the largest twice, since one
@@ -26,6 +27,8 @@ export interface BodyProbePlan {
   /** TLS (an https target) or plain TCP (http). */
   tls: boolean;
   servername?: string;
+  /** The host or IP the certificate must cover (the target's own, also without SNI). */
+  verifyHost: string;
   /** CA list for verification (undefined: Node's default store). */
   ca?: string[];
   /** The request path of an endpoint that consumes bodies (the provider's completion path). */
@@ -93,7 +96,7 @@ export async function driveBodyProbe(
       if (trace.status !== undefined) resolve();
     };
     if (rung.plan.tls) {
-      tls = tlsConnect({ socket: new CountingStream(conn), servername: rung.plan.servername, ca: rung.plan.ca, ALPNProtocols: ['http/1.1'], rejectUnauthorized: true });
+      tls = tlsConnect({ socket: new CountingStream(conn), servername: rung.plan.servername, ca: rung.plan.ca, ALPNProtocols: ['http/1.1'], rejectUnauthorized: true, ...verifyFor(rung.plan.verifyHost) });
       tls.on('error', () => {
         failed = true;
         resolve();

@@ -7,6 +7,7 @@
  */
 import { connect as tlsConnect } from 'node:tls';
 import { CountingStream, type ProbeConn } from './socket.js';
+import { verifyFor } from '../tls/verify-host.js';
 import type { ProbeOutcome, ProbeResult, ProbeSpec } from './probes.js';
 
 /** What the http probe needs beyond the spec: the request bytes and how to verify the server. */
@@ -14,6 +15,8 @@ export interface HttpProbeRequest {
   /** The complete HTTP/1.1 request (head and body), `connection: close`. */
   bytes: Buffer;
   servername?: string;
+  /** The host or IP the certificate must cover (the target's own, also without SNI). */
+  verifyHost: string;
   /** CA list for verification (undefined: Node's default store). */
   ca?: string[];
 }
@@ -46,7 +49,7 @@ export async function driveHttpProbe(
   t0: number,
 ): Promise<Omit<ProbeResult, 'settledMs'>> {
   const trace = conn.trace;
-  const tls = tlsConnect({ socket: new CountingStream(conn), servername: req.servername, ca: req.ca, ALPNProtocols: ['http/1.1'], rejectUnauthorized: true });
+  const tls = tlsConnect({ socket: new CountingStream(conn), servername: req.servername, ca: req.ca, ALPNProtocols: ['http/1.1'], rejectUnauthorized: true, ...verifyFor(req.verifyHost) });
   tls.on('error', () => undefined);
   let failed = false;
   const ended = new Promise<void>((resolve) => {

@@ -23,7 +23,7 @@ export function hostHeader(ctx: RunContext): string {
 export function stalledRequest(ctx: RunContext, servername: string | undefined): HttpProbeRequest | undefined {
   if (ctx.state.stall?.stage !== 'http' || ctx.config.target.scheme !== 'https') return undefined;
   const plan = planKeyCheck(ctx).spec;
-  return { bytes: httpRequestBytes(plan.method, plan.path, hostHeader(ctx), plan.headers, plan.body), servername, ca: trustedCas(ctx) };
+  return { bytes: httpRequestBytes(plan.method, plan.path, hostHeader(ctx), plan.headers, plan.body), servername, verifyHost: ctx.config.target.host, ca: trustedCas(ctx) };
 }
 
 /** Query parameters that may carry a credential: never repeated on an unauthenticated probe. */
@@ -53,6 +53,7 @@ export function bodyPlan(ctx: RunContext, servername: string | undefined): BodyP
   return {
     tls: scheme === 'https',
     servername,
+    verifyHost: ctx.config.target.host,
     ca: trustedCas(ctx),
     path: withoutSecrets(req.path, ctx.apiKey),
     hostHeader: hostHeader(ctx),

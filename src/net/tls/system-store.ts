@@ -4,7 +4,7 @@
  * Python yet not by Node programs: the commonest reason behind "self-signed certificate in chain".
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readCapped } from '../../safe-io/read-capped.js';
 import type { CertInfo } from './cert.js';
 
 /** Where Debian, RHEL and others keep the bundle; SSL_CERT_FILE first, as OpenSSL reads it. */
@@ -50,7 +50,7 @@ export async function checkSystemStore(chain: CertInfo[], env: Record<string, st
   for (const path of candidates) {
     let text: string;
     try {
-      const buf = await readFile(path);
+      const buf = await readCapped(path, { maxBytes: MAX_BUNDLE, timeoutMs: 2000 });
       if (buf.length > MAX_BUNDLE) continue;
       text = buf.toString('utf8');
     } catch {
