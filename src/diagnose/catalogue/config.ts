@@ -81,6 +81,7 @@ export const configEntries: ConfigCatalogueEntry[] = [
     symptoms: ['REQUEST_TOO_LARGE', 'BODY_LIMIT_LOW'],
     fix: {
       nginx: { text: 'Raise the limit for the API (the reference setup uses 10m globally, more on upload routes).', command: 'client_max_body_size 10m;\n\nlocation /api/upload/ {\n    client_max_body_size 100m;\n}' },
+      haproxy: { text: 'Raise the size in the deny rule that refuses large bodies (or drop the rule on model routes).', command: 'http-request deny deny_status 413 if { req.hdr_val(content-length) gt 20971520 }' },
       envoy: { text: 'Raise the buffer filter\'s max_request_bytes (or drop the filter on model routes).', command: 'name: envoy.filters.http.buffer\ntyped_config:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer\n  max_request_bytes: 20971520' },
     },
   },
