@@ -180,6 +180,7 @@ export const configEntries: ConfigCatalogueEntry[] = [
     symptoms: ['OVERLOADED', 'BAD_GATEWAY', 'RATE_LIMIT_WRONG_STATUS'],
     fix: {
       nginx: { text: 'Answer 429 for requests over the limit (limit_req_status at http, server or location level).', command: 'limit_req_zone $binary_remote_addr zone=api:10m rate=10r/s;\nlimit_req_status 429;\n\nlocation /api/ {\n    limit_req zone=api burst=20 nodelay;\n}' },
+      envoy: { text: 'Leave the status at Envoy\'s default (429), or set it to TooManyRequests.', command: 'status:\n  code: TooManyRequests' },
       haproxy: { text: 'Give the deny rule a 429 status.', command: 'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }' },
     },
   },
