@@ -55,9 +55,16 @@ export function lintNginxHeaders(servers: Scope[], locations: Location[]): RawFi
     });
   }
 
+  const byServer = new Map<Scope, Location[]>();
+  for (const l of locations) {
+    const list = byServer.get(l.server);
+    if (list) list.push(l);
+    else byServer.set(l.server, [l]);
+  }
   for (const server of servers) {
+    const mine = byServer.get(server) ?? [];
     // An http-to-https redirect with 301/302/303: clients repeat a POST as a GET without its body.
-    for (const r of [...own(server, 'return'), ...locations.filter((l) => l.server === server).flatMap((l) => own(l.scope, 'return'))]) {
+    for (const r of [...own(server, 'return'), ...mine.flatMap((l) => own(l.scope, 'return'))]) {
       const status = Number(r.args[0]);
       if ([301, 302, 303].includes(status) && /^https:\/\//i.test(r.args[1] ?? '')) {
         out.push({
@@ -73,7 +80,7 @@ export function lintNginxHeaders(servers: Scope[], locations: Location[]): RawFi
     // Security headers and HSTS on a TLS server that proxies: judged where answers leave, per
     // proxied location, leaving out what the inheritance rule above already names.
     if (!isTls(server)) continue;
-    const proxied = locations.filter((l) => l.server === server && proxyPassOf(l));
+    const proxied = mine.filter((l) => proxyPassOf(l));
     const serverHave = new Set(names(effectiveArray(server, 'add_header')));
     const missing = new Set<string>();
     const scopes = proxied.length > 0 ? proxied.map((l) => l.scope) : [server];

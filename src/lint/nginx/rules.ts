@@ -256,7 +256,7 @@ export function lintNginx(tree: NginxDirective[]): RawFinding[] {
     }
   };
   visit(tree);
-  out.push(...lintNginxHeaders(servers, locations));
+  for (const f of lintNginxHeaders(servers, locations)) out.push(f);
   return dedupe(out);
 }
 
