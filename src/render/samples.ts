@@ -25,6 +25,25 @@ export function failureMark(code: string | undefined): string {
 
 export const SAMPLE_STRIP_LEGEND = '▁ passed · R reset/closed · T timeout · L rate limit · 5 gateway/5xx · A auth · D dns · S tls · x other · r passed after a retry';
 
+/**
+ * A legend as lines no wider than `width` (indent included): items joined by ` · `, broken only
+ * between items, so no item (`R reset/closed`) is split from its mark.
+ */
+export function legendLines(legend: string, width: number, indent = 2): string[] {
+  const pad = ' '.repeat(indent);
+  const out: string[] = [];
+  let cur = '';
+  for (const item of legend.split(' · ')) {
+    const next = cur ? `${cur} · ${item}` : item;
+    if (cur && indent + [...next].length > width) {
+      out.push(`${pad}${cur} ·`);
+      cur = item;
+    } else cur = next;
+  }
+  if (cur) out.push(`${pad}${cur}`);
+  return out;
+}
+
 function markOf(t: TimelineEntry): string {
   if (t.ok) return '▁';
   // A retried sample whose retry passed still failed for the application: its first attempt did.
@@ -53,7 +72,7 @@ export function humanSamples(report: Report, width: number): string[] {
   if (!s) return [];
   const out = [`  ${rateEvidence(s)}`];
   const strip = sampleStrip(s, Math.max(10, width - 4));
-  out.push(`  ${strip}`, `  ${SAMPLE_STRIP_LEGEND}`);
+  out.push(`  ${strip}`, ...legendLines(SAMPLE_STRIP_LEGEND, width));
   if (s.timelineDropped > 0) out.push(`  (${s.timelineDropped} passing samples beyond the first ${s.timeline.length} are not in the strip)`);
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) out.push(`  failing: ${codes.map(([c, n]) => `${c} ${n}`).join(', ')}`);
