@@ -75,7 +75,7 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   if (strip) out.push('', c.bold('stream arrivals'), `  ${strip}`, c.gray(`  ${STRIP_LEGEND}`));
   if (report.samples) out.push('', c.bold(`samples${report.interrupted ? ' (interrupted: the samples taken so far)' : ''}`), ...humanSamples(report, opts.width ?? 72));
   // --keepalive and --gateway: a short block each; continuation lines sit under the text.
-  if (report.keepalive) out.push('', c.bold('keep-alive'), ...humanKeepalive(report).flatMap((l) => wrapProse(l, opts.width ?? 80, 4)));
+  if (report.keepalive) out.push('', c.bold('keep-alive'), ...humanKeepalive(report, opts.width ?? 80).flatMap((l) => wrapProse(l, opts.width ?? 80, 4)));
   if (report.gateway) out.push('', c.bold('gateway'), ...humanGateway(report).flatMap((l) => wrapProse(l, opts.width ?? 80, 14)));
   if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
   if (report.diagnoses.length > 0) out.push('');

@@ -7,6 +7,7 @@ import type { Report } from '../report.js';
 import type { KeepaliveSection, KeepaliveTrial } from '../net/keepalive/section.js';
 import { element, xmlText } from './xml.js';
 import type { Family } from './openmetrics.js';
+import { packItems } from './samples.js';
 
 type Labels = Record<string, string>;
 
@@ -59,7 +60,7 @@ export function trialText(t: KeepaliveTrial): string {
 }
 
 /** The human block under the title `keep-alive`. */
-export function humanKeepalive(report: Report): string[] {
+export function humanKeepalive(report: Report, width = 80): string[] {
   const k = report.keepalive;
   if (!k) return [];
   if (!('outcome' in k)) return [`  not run: ${k.skipped}`];
@@ -69,8 +70,9 @@ export function humanKeepalive(report: Report): string[] {
   if (k.survivedSeconds !== undefined) facts.push(`longest idle answered ${secs(k.survivedSeconds)}`);
   if (k.advertisedTimeoutSeconds !== undefined) facts.push(`advertised Keep-Alive: timeout=${k.advertisedTimeoutSeconds}`);
   if (k.unsolicitedBytes !== undefined) facts.push(`${k.unsolicitedBytes} bytes sent unasked while idle`);
-  if (facts.length > 0) out.push(`  ${facts.join(' · ')}`);
-  if (k.trials.length > 0) out.push(`  ${k.trials.length} trial${k.trials.length === 1 ? '' : 's'}: ${k.trials.map(trialText).join(' · ')}`);
+  // Lists break between their items, never inside one (`1.50 s answered (200)` stays whole).
+  if (facts.length > 0) out.push(...packItems(facts, width, 2, 4));
+  if (k.trials.length > 0) out.push(...packItems([`${k.trials.length} trial${k.trials.length === 1 ? '' : 's'}: ${trialText(k.trials[0]!)}`, ...k.trials.slice(1).map(trialText)], width, 2, 4));
   return out;
 }
 

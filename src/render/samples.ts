@@ -30,17 +30,27 @@ export const SAMPLE_STRIP_LEGEND = '▁ passed · R reset/closed · T timeout ·
  * between items, so no item (`R reset/closed`) is split from its mark.
  */
 export function legendLines(legend: string, width: number, indent = 2): string[] {
-  const pad = ' '.repeat(indent);
+  return packItems(legend.split(' · '), width, indent, indent);
+}
+
+/**
+ * Items joined by ` · ` on lines no wider than `width`: the first line indented by `indent`, the
+ * others by `next`; a line that continues ends with ` ·`. An item wider than a line stays whole.
+ */
+export function packItems(items: string[], width: number, indent = 2, next = indent): string[] {
   const out: string[] = [];
   let cur = '';
-  for (const item of legend.split(' · ')) {
-    const next = cur ? `${cur} · ${item}` : item;
-    if (cur && indent + [...next].length > width) {
-      out.push(`${pad}${cur} ·`);
+  const pad = () => ' '.repeat(out.length === 0 ? indent : next);
+  items.forEach((item, i) => {
+    const joined = cur ? `${cur} · ${item}` : item;
+    // Room for the ` ·` that a line gets when more items follow it.
+    const tail = i < items.length - 1 ? 2 : 0;
+    if (cur && pad().length + [...joined].length + tail > width) {
+      out.push(`${pad()}${cur} ·`);
       cur = item;
-    } else cur = next;
-  }
-  if (cur) out.push(`${pad}${cur}`);
+    } else cur = joined;
+  });
+  if (cur) out.push(`${pad()}${cur}`);
   return out;
 }
 
