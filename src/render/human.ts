@@ -6,6 +6,8 @@ import { compareSentence } from './compare.js';
 import { waterfall } from './waterfall.js';
 import { arrivalStrip, STRIP_LEGEND } from './strip.js';
 import { humanSamples } from './samples.js';
+import { humanKeepalive } from './keepalive.js';
+import { humanGateway } from './gateway.js';
 import { requestIdsOf } from './facts.js';
 import { visibleLength, wrapCommand, wrapProse } from '../terminal/wrap.js';
 import { toAscii } from '../terminal/ascii.js';
@@ -72,6 +74,9 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   const strip = arrivalStrip(report, opts.width ?? 72);
   if (strip) out.push('', c.bold('stream arrivals'), `  ${strip}`, c.gray(`  ${STRIP_LEGEND}`));
   if (report.samples) out.push('', c.bold(`samples${report.interrupted ? ' (interrupted: the samples taken so far)' : ''}`), ...humanSamples(report, opts.width ?? 72));
+  // --keepalive and --gateway: a short block each; continuation lines sit under the text.
+  if (report.keepalive) out.push('', c.bold('keep-alive'), ...humanKeepalive(report, opts.width ?? 80).flatMap((l) => wrapProse(l, opts.width ?? 80, 4)));
+  if (report.gateway) out.push('', c.bold('gateway'), ...humanGateway(report).flatMap((l) => wrapProse(l, opts.width ?? 80, 14)));
   if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
   if (report.diagnoses.length > 0) out.push('');
   for (const d of report.diagnoses) {

@@ -9,6 +9,8 @@ import { ExitCode } from '../exit.js';
 import { STAGE_IDS, type Diagnosis, type Report, type StageId, type StageResult } from '../report.js';
 import { element, xmlText } from './xml.js';
 import { junitSampleCases } from './samples.js';
+import { junitKeepaliveCase } from './keepalive.js';
+import { junitGatewayCases } from './gateway.js';
 import { samplesFail } from '../sample/summary.js';
 
 type Outcome = 'pass' | 'failure' | 'error' | 'skipped';
@@ -170,6 +172,14 @@ export function junitSuites(report: Report): { suites: string[]; totals: Totals 
     const st = totalsOf(sc, report.samples.spanMs, report.startedAt);
     suites.push(suiteXml('samples', st, report.host?.hostname, [['target', t.url], ['samples', String(report.samples.count)], ['failed', String(report.samples.failed)]], `upstream-doctor.samples.${t.name ?? t.host}`, sc));
     all = addTotals(all, st);
+  }
+  // --keepalive and --gateway: a suite `checks` with one testcase for the keep-alive probe and one per gateway check.
+  const checks: Case[] = [...(report.keepalive ? [junitKeepaliveCase(report, run.strictFail)!] : []), ...junitGatewayCases(report, run.strictFail)];
+  if (checks.length > 0) {
+    const ms = (report.keepalive && 'durationMs' in report.keepalive ? report.keepalive.durationMs : 0) + (report.gateway && 'durationMs' in report.gateway ? report.gateway.durationMs : 0);
+    const ct = totalsOf(checks, ms, report.startedAt);
+    suites.push(suiteXml('checks', ct, report.host?.hostname, [['target', t.url]], `upstream-doctor.checks.${t.name ?? t.host}`, checks));
+    all = addTotals(all, ct);
   }
   return { suites, totals: all };
 }

@@ -11,6 +11,8 @@ import { formatMs } from './human.js';
 import { egressAddressOf, httpStatusOf, httpTimingsOf, httpVersionOf, requestIdsOf } from './facts.js';
 import { renderJson } from './json.js';
 import { mdSamples } from './samples.js';
+import { mdKeepalive } from './keepalive.js';
+import { mdGateway } from './gateway.js';
 import { mdCode, mdFence, mdTable, mdText } from './mdtext.js';
 
 const STATUS: Record<StageStatus, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '⏭️ skip' };
@@ -125,7 +127,7 @@ function requestIds(report: Report): string[] {
 }
 
 export function renderMarkdown(report: Report): string {
-  const out = [...header(report), ...stageTable(report), ...compareSection(report), ...mdSamples(report), ...diagnoses(report), ...requestIds(report)];
+  const out = [...header(report), ...stageTable(report), ...compareSection(report), ...mdSamples(report), ...mdKeepalive(report, mdText), ...mdGateway(report, mdText, mdCode), ...diagnoses(report), ...requestIds(report)];
   // A blank line after <summary> lets the fenced block inside render as code on GitHub and GitLab.
   out.push('', '<details><summary>JSON report</summary>', '', mdFence(renderJson(report), 'json'), '', '</details>', '');
   return out.join('\n');

@@ -13,6 +13,8 @@
 import type { Report, StageId } from '../report.js';
 import { pathWorks } from './compare.js';
 import { sampleMetricLines } from './samples.js';
+import { keepaliveFamilies } from './keepalive.js';
+import { gatewayFamilies } from './gateway.js';
 import { earliestCertExpiryOf, httpStatusOf, httpTimingsOf, httpVersionOf, stageById } from './facts.js';
 
 type Labels = Record<string, string>;
@@ -70,7 +72,7 @@ export function targetLabels(report: Report): Labels {
 
 /** The families of one run; `base` are the labels every sample carries (none for diagnose serve). */
 export function reportFamilies(report: Report, base: Labels = targetLabels(report)): Family[] {
-  return [...families(report, base), ...compareFamilies(report, base)];
+  return [...families(report, base), ...compareFamilies(report, base), ...keepaliveFamilies(report, base), ...gatewayFamilies(report, base)];
 }
 
 function families(report: Report, target: Labels): Family[] {

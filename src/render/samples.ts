@@ -25,6 +25,35 @@ export function failureMark(code: string | undefined): string {
 
 export const SAMPLE_STRIP_LEGEND = '▁ passed · R reset/closed · T timeout · L rate limit · 5 gateway/5xx · A auth · D dns · S tls · x other · r passed after a retry';
 
+/**
+ * A legend as lines no wider than `width` (indent included): items joined by ` · `, broken only
+ * between items, so no item (`R reset/closed`) is split from its mark.
+ */
+export function legendLines(legend: string, width: number, indent = 2): string[] {
+  return packItems(legend.split(' · '), width, indent, indent);
+}
+
+/**
+ * Items joined by ` · ` on lines no wider than `width`: the first line indented by `indent`, the
+ * others by `next`; a line that continues ends with ` ·`. An item wider than a line stays whole.
+ */
+export function packItems(items: string[], width: number, indent = 2, next = indent): string[] {
+  const out: string[] = [];
+  let cur = '';
+  const pad = () => ' '.repeat(out.length === 0 ? indent : next);
+  items.forEach((item, i) => {
+    const joined = cur ? `${cur} · ${item}` : item;
+    // Room for the ` ·` that a line gets when more items follow it.
+    const tail = i < items.length - 1 ? 2 : 0;
+    if (cur && pad().length + [...joined].length + tail > width) {
+      out.push(`${pad()}${cur} ·`);
+      cur = item;
+    } else cur = joined;
+  });
+  if (cur) out.push(`${pad()}${cur}`);
+  return out;
+}
+
 function markOf(t: TimelineEntry): string {
   if (t.ok) return '▁';
   // A retried sample whose retry passed still failed for the application: its first attempt did.
@@ -53,7 +82,7 @@ export function humanSamples(report: Report, width: number): string[] {
   if (!s) return [];
   const out = [`  ${rateEvidence(s)}`];
   const strip = sampleStrip(s, Math.max(10, width - 4));
-  out.push(`  ${strip}`, `  ${SAMPLE_STRIP_LEGEND}`);
+  out.push(`  ${strip}`, ...legendLines(SAMPLE_STRIP_LEGEND, width));
   if (s.timelineDropped > 0) out.push(`  (${s.timelineDropped} passing samples beyond the first ${s.timeline.length} are not in the strip)`);
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1]);
   if (codes.length > 0) out.push(`  failing: ${codes.map(([c, n]) => `${c} ${n}`).join(', ')}`);

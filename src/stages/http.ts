@@ -55,6 +55,7 @@ function outcomeOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult): Excha
       sinceRequestMs: p.sinceRequestMs,
       sinceStartMs: p.timings.total,
       fresh: p.fresh,
+      ...(p.reusedIdleMs !== undefined ? { reusedIdleMs: p.reusedIdleMs } : {}),
       peerFin: p.peerFin,
       ...(e.h2 ? { h2: e.h2 } : {}),
       ...(e.parserReason ? { parserReason: e.parserReason } : {}),

@@ -27,6 +27,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
 import { keyToSend, streamShouldRun } from './stream-when.js';
 import { withoutUrlKeys } from '../redact/url-key.js';
+import { scrubEcho } from '../net/http/redact.js';
 
 /** Providers whose servers are often self-hosted and keyless. */
 
@@ -40,7 +41,7 @@ export function idleBudgetFor(remainingMs: number): number {
 }
 const IDLE_MARGIN_MS = 150;
 
-function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; terminator: { data?: string; event?: string } } {
+function buildRequest(ctx: RunContext): { req: StreamRequest; shownHeaders: Record<string, string>; model?: string; terminator: { data?: string; event?: string } } {
   const profile = profileFor(ctx.config.provider);
   const insecure = plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey;
   const target = insecure ? { ...ctx.config.target, query: withoutUrlKeys(ctx.config.target.query) } : ctx.config.target;
@@ -55,12 +56,15 @@ function buildRequest(ctx: RunContext): { req: StreamRequest; model?: string; te
   for (const [k, v] of Object.entries(probe.headers ?? {})) headers[k.toLowerCase()] = v;
   Object.assign(headers, extraHeaders(ctx.config.headers, plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey));
   const req: StreamRequest = { method: probe.method, path: probe.path, headers };
+  // The head as sent, for -v: the profile's auth headers and secret -H headers replaced, every other value scrubbed.
+  const secret = new Set([...Object.keys(requestHeaders(profile, keyToSend(ctx).key)).map((h) => h.toLowerCase()), ...(ctx.config.headers ?? []).filter((h) => h.secret).map((h) => h.name.toLowerCase())]);
+  const shownHeaders = (): Record<string, string> => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, secret.has(k) ? '[REDACTED]' : scrubEcho(v, ctx.redactor, ctx.apiKey)]));
   if (probe.body !== undefined) {
     req.body = JSON.stringify(probe.body);
     headers['content-type'] ??= 'application/json';
   }
   const model = (probe.body as { model?: unknown } | undefined)?.model;
-  return { req, ...(typeof model === 'string' ? { model } : {}), terminator: profile.streamTerminator };
+  return { req, shownHeaders: shownHeaders(), ...(typeof model === 'string' ? { model } : {}), terminator: profile.streamTerminator };
 }
 
 function gaps(o: StreamObservation): { maxMs: number; medianMs: number } | undefined {
@@ -89,7 +93,7 @@ export const streamStage: Stage = {
   shouldRun: streamShouldRun,
 
   async run(ctx, signal, deadline): Promise<StageOutcome> {
-    const { req, model, terminator } = buildRequest(ctx);
+    const { req, shownHeaders, model, terminator } = buildRequest(ctx);
     const idleBudgetMs = idleBudgetFor(deadline - ctx.now());
     const o = await probeStream(ctx, signal, req, { terminator, idleBudgetMs });
     // Gemini's stream has no terminal event: a clean end after a finish reason is its terminal.
@@ -102,7 +106,7 @@ export const streamStage: Stage = {
     const codes = verdict.findings.map((f) => f.code);
     const terminated = o.sse.terminalAt !== undefined;
     const data: Record<string, unknown> = {
-      request: { method: req.method, path: req.path, ...(model ? { model } : {}) },
+      request: { method: req.method, path: scrubEcho(req.path, ctx.redactor, ctx.apiKey), ...(model ? { model } : {}), headers: shownHeaders },
       ...(o.status !== undefined ? { status: o.status } : {}),
       headers: o.headers,
       timings: {

@@ -92,7 +92,18 @@ describe.skipIf(nginxPath() === undefined)('--gateway against the reference ngin
     expect(quiet.g.burst).toEqual({ skipped: 'no --burst given' });
   });
 
-  it("the catalogue's Retry-After snippet works: the limit's 429 then says when to come back", async () => {
+  it("limit_req_status 429 alone -> RATE_LIMIT_NO_RETRY_AFTER; the catalogue's Retry-After snippet fixes it", async () => {
+    const bare = await probe({ ...COMPLETE, retryAfter: false }, { burst: 40 });
+    expect(bare.codes).toEqual(['RATE_LIMIT_NO_RETRY_AFTER']);
+    expect(bare.g.burst).toMatchObject({ limited: { status: 429 } });
+    expect((bare.g.burst as { limited: object }).limited).not.toHaveProperty('retryAfter');
+    const d = bare.diag('RATE_LIMIT_NO_RETRY_AFTER');
+    expect(d).toMatchObject({ severity: 'warning', stage: 'http', owner: 'gateway', details: { status: 429, retryAfter: null, intermediary: 'nginx' } });
+    expect(d.evidence[0]).toMatch(/429 \(server nginx[^)]*\), but without a Retry-After header/);
+    expect(bare.run.code).toBe(0);
+    const snippet = d.remediation.map((r) => r.command ?? '').join('\n');
+    expect(snippet).toContain('add_header Retry-After 1 always;');
+
     const { codes, g } = await probe({ ...COMPLETE, retryAfter: true }, { burst: 40 });
     expect(codes).toEqual([]);
     expect(g.burst).toMatchObject({ limited: { status: 429, retryAfter: '1' } });

@@ -150,3 +150,27 @@ describe('a key that reads like JSON, or an echo with escapes inside the key', (
     }
   });
 });
+
+/**
+ * -v shows the streaming request's heads too (--stream): what went out (the provider's auth
+ * header redacted) and what came back, on stderr; the key, whole or in part, is in neither.
+ */
+describe('-v --stream: the streaming request\'s heads, redacted', () => {
+  for (const provider of PROVIDERS) {
+    it(provider, async () => {
+      const key = makeKey();
+      const before = accepted.received().length;
+      const base = provider === 'azure-openai' ? `${accepted.url}/openai/deployments/d1?api-version=2024-10-21` : `${accepted.url}/v1`;
+      const run = await runCli([base, '--provider', provider, '--api-key-env', 'K', '--stream', '-v', '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+      expect(leaks(run.stdout + run.stderr, key)).toEqual([]);
+      const stream = run.stderr.slice(run.stderr.indexOf('* stream: the streaming request'));
+      expect(stream, run.stderr).toMatch(/^\* stream: the streaming request\n> POST \/\S* HTTP\/1\.1\n> host: 127\.0\.0\.1:\d+\n/);
+      expect(stream).toMatch(/^> accept: text\/event-stream$/m);
+      // The provider's credential header is in the head, as [REDACTED].
+      expect(stream).toMatch(/^> (authorization|x-api-key|api-key|x-goog-api-key): \[REDACTED\]$/m);
+      expect(stream).toMatch(/^< HTTP\/1\.1 200$/m);
+      // The streaming request really carried the key (so its absence above proves something).
+      expect(accepted.received().slice(before).filter((r) => r.includes(key)).length).toBeGreaterThanOrEqual(2);
+    });
+  }
+});

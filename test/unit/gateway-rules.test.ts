@@ -130,6 +130,11 @@ describe('rate-limit burst', () => {
     expect(burstFindings({ requests: 30, path: '/', durationMs: 100, statuses: { 401: 21, 429: 9 }, limited: { status: 429, index: 21, retryAfter: '1' } })).toEqual([]);
     expect(burstFindings({ requests: 30, path: '/', durationMs: 100, statuses: { 401: 30 } })).toEqual([]);
   });
+  it('429 without Retry-After -> RATE_LIMIT_NO_RETRY_AFTER (the status is right, the header missing)', () => {
+    const f = burstFindings({ requests: 30, path: '/v1/models', durationMs: 100, statuses: { 401: 21, 429: 9 }, limited: { status: 429, index: 21, server: 'nginx/1.22.1' } });
+    expect(f).toMatchObject([{ code: 'RATE_LIMIT_NO_RETRY_AFTER', details: { status: 429, retryAfter: null, intermediary: 'nginx' } }]);
+    expect(f[0]!.evidence[0]).toContain('from request 22 on: 429 (server nginx/1.22.1), but without a Retry-After header');
+  });
 });
 
 describe('gatewayFindings', () => {

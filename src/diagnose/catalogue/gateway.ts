@@ -128,7 +128,23 @@ export const gatewayEntries: CatalogueEntry[] = [
     steps: [
       { who: 'gateway', text: 'nginx: answer the limit with 429 (next to each limit_req, or once at http level):', command: 'limit_req_status 429;' },
       { who: 'gateway', text: 'HAProxy: give the deny rule of the rate limit its status:', command: 'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }' },
-      { who: 'gateway', text: 'Tell clients when to come back: nginx does not add Retry-After by itself.', command: 'error_page 429 = @ratelimited;\nlocation @ratelimited {\n    add_header Retry-After 1 always;\n    return 429;\n}' },
+      { who: 'gateway', text: 'Tell clients when to come back: nginx does not add Retry-After by itself.', command: 'error_page 429 = @ratelimited;\nlocation @ratelimited {\n    add_header Retry-After 1 always;\n    # a location with its own add_header inherits none of the server\'s:\n    # repeat the HSTS, security and CORS headers here, each with always\n    return 429;\n}' },
+      { who: 'gateway', text: 'Check again.', command: '{diagnose} --gateway --burst 30' },
+    ],
+  },
+  {
+    ...gw,
+    code: 'RATE_LIMIT_NO_RETRY_AFTER',
+    severity: 'warning',
+    exitCode: 0,
+    title: 'The gateway\'s rate limit answers 429 but never says when to come back (no Retry-After)',
+    explanation:
+      'The limit uses the right status, but its answer carries no Retry-After header. The OpenAI and Anthropic SDKs wait as long as Retry-After says when it is there; without it they guess with their own short exponential backoff, and simpler clients retry at once, so a burst keeps hitting the limit. nginx\'s limit_req never adds the header by itself, and add_header at server level does not reach the answers limit_req writes.',
+    retry: 'once',
+    steps: [
+      { who: 'gateway', text: 'nginx: send the limit\'s 429 from a named location that adds Retry-After (seconds: about one request slot of the zone\'s rate, rounded up):', command: 'limit_req_status 429;\nerror_page 429 = @ratelimited;\nlocation @ratelimited {\n    add_header Retry-After 1 always;\n    # a location with its own add_header inherits none of the server\'s:\n    # repeat the HSTS, security and CORS headers here, each with always\n    return 429;\n}' },
+      { who: 'gateway', text: 'HAProxy: return the 429 with the header:', command: 'http-request return status 429 hdr Retry-After 1 if { sc_http_req_rate(0) gt 10 }' },
+      { who: 'you', text: 'Meanwhile, retry 429 answers with exponential backoff and jitter in the client, never at once.' },
       { who: 'gateway', text: 'Check again.', command: '{diagnose} --gateway --burst 30' },
     ],
   },

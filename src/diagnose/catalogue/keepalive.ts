@@ -18,7 +18,7 @@ export const keepaliveEntries: CatalogueEntry[] = [
     owner: 'you',
     retry: 'once',
     steps: [
-      { who: 'you', text: 'Make your client drop idle pooled connections before the far side does, about {clientIdleSeconds} s here (undici / Node fetch):', command: "setGlobalDispatcher(new Agent({ keepAliveTimeout: {clientIdleMs}, keepAliveMaxTimeout: {clientIdleMs} }))" },
+      { who: 'you', text: 'Make your client drop idle pooled connections before the far side does, about {clientIdleSeconds} s here (undici / Node fetch):', command: 'setGlobalDispatcher(new Agent({\n  keepAliveTimeout: {clientIdleMs},\n  keepAliveMaxTimeout: {clientIdleMs},\n}));' },
       { who: 'you', text: 'Python httpx (the openai and anthropic Python SDKs take an http_client):', command: 'httpx.Client(limits=httpx.Limits(keepalive_expiry={clientIdleSeconds}))' },
       { who: 'you', text: 'Retry once on a fresh connection when a request on a reused connection fails before any header arrives: the request never reached the application, so an idempotent retry is safe.' },
       { who: 'gateway', text: 'If you run the proxy in front, keep its upstream idle timeout below the upstream server\'s (Envoy: common_http_protocol_options.idle_timeout; nginx: keepalive_timeout in the upstream block), and its client-side keep-alive timeout above your clients\' pool idle time.' },
@@ -38,7 +38,7 @@ export const keepaliveEntries: CatalogueEntry[] = [
     owner: 'network',
     retry: 'once',
     steps: [
-      { who: 'you', text: 'Make your client drop idle pooled connections before the path forgets them, about {clientIdleSeconds} s here (undici / Node fetch):', command: "setGlobalDispatcher(new Agent({ keepAliveTimeout: {clientIdleMs}, keepAliveMaxTimeout: {clientIdleMs} }))" },
+      { who: 'you', text: 'Make your client drop idle pooled connections before the path forgets them, about {clientIdleSeconds} s here (undici / Node fetch):', command: 'setGlobalDispatcher(new Agent({\n  keepAliveTimeout: {clientIdleMs},\n  keepAliveMaxTimeout: {clientIdleMs},\n}));' },
       { who: 'you', text: 'Or keep the flows alive with TCP keepalive probes more often than the path forgets them (Linux defaults wait two hours before the first probe).', command: 'sysctl -w net.ipv4.tcp_keepalive_time=30 net.ipv4.tcp_keepalive_intvl=10' },
       { who: 'you', text: 'Give requests a first-byte timeout well below the default minutes, so a dead pooled connection fails fast and is retried on a fresh one.' },
       { who: 'network', text: 'Ask the network team which NAT gateway, firewall or load balancer is on the path and what its idle timeout for TCP flows is (cloud NAT gateways commonly forget idle flows after a few minutes); ask them to raise it or to answer with a reset instead of dropping silently.', command: 'conntrack -L -p tcp --dport {dialPort}' },

@@ -139,7 +139,16 @@ export function websocketFindings(w: WebSocketCheck): Finding[] {
 
 export function burstFindings(b: BurstCheck): Finding[] {
   const l = b.limited;
-  if (!l || l.status === 429) return [];
+  if (!l) return [];
+  if (l.status === 429) {
+    if (l.retryAfter !== undefined) return [];
+    // The right status, but nothing says when to come back: clients fall back to their own backoff or retry at once.
+    return [{
+      code: 'RATE_LIMIT_NO_RETRY_AFTER',
+      evidence: [`${b.requests} requests at once to ${b.path} met the limit from request ${l.index + 1} on: 429${l.server ? ` (server ${l.server})` : ''}, but without a Retry-After header`],
+      details: { status: 429, retryAfter: null, intermediary: /nginx/i.test(l.server ?? '') ? 'nginx' : /haproxy/i.test(l.server ?? '') ? 'haproxy' : 'unknown', statuses: b.statuses },
+    }];
+  }
   const counts = Object.entries(b.statuses).map(([s, n]) => `${n} x ${s}`).join(', ');
   return [{
     code: 'RATE_LIMIT_WRONG_STATUS',

@@ -6,6 +6,7 @@
 import type { WireFact } from '../../net/failure.js';
 import type { Finding } from '../../stages/types.js';
 import { timingEvidence } from './gateway-timeouts.js';
+import { reusedIdleEvidence } from './idle-timeouts.js';
 import type { H2Facts } from '../../net/http/h2.js';
 import { h2Finding, h2OnlyFinding } from './h2-rules.js';
 import { parserReason } from './parser-errors.js';
@@ -31,6 +32,8 @@ export interface TransportEvidence {
   sinceStartMs: number;
   /** True: a connection opened for this request; false: a reused one. */
   fresh: boolean;
+  /** --reuse: how long the reused pooled connection had been idle before this request, ms. */
+  reusedIdleMs?: number;
   /** Whether the peer's FIN was read (undefined: not observed). */
   peerFin?: boolean;
   /** The HTTP/2 frame and error code that ended an h2 exchange (--http2). */
@@ -101,7 +104,11 @@ export function classifyTransport(t: TransportEvidence): Finding {
       t.phase === 'send' ? `it happened while the request was being sent, after ${t.bytesWritten} bytes` : `${t.bytesWritten} bytes of request were written; ${t.bytesRead} bytes came back`,
       `on ${conn}`,
     ];
-    if (after !== undefined) ev.push(timingEvidence(after, 'the connection was cut'));
+    // On a reused connection, the time it sat idle is what a far side's idle timeout counts.
+    if (!t.fresh && t.reusedIdleMs !== undefined) {
+      details.reusedIdleMs = t.reusedIdleMs;
+      ev.push(...reusedIdleEvidence(t.reusedIdleMs));
+    } else if (after !== undefined) ev.push(timingEvidence(after, 'the connection was cut'));
     return { code: 'RESET_BEFORE_HEADERS', evidence: ev, details, retry: t.fresh ? 'once' : 'once' };
   }
   return { code: 'HTTP_TRANSPORT_ERROR', evidence: [`the exchange failed with ${t.code ?? t.fact} (${t.phase}) after ${t.bytesWritten} bytes written and ${t.bytesRead} read`], details };
