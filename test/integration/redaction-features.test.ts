@@ -1,0 +1,187 @@
+/**
+ * The redaction audit, extended to the features built after it (review 12): --curl, -v, the
+ * fleet (targets on the command line and --config, every format), diagnose serve (/probe,
+ * /metrics, the status page), diagnose lint, --gateway, --keepalive, --repeat. The secrets: the
+ * key (from a variable, a file, a URL's ?key=), -H secret header values, a proxy password, a
+ * --key file's contents, and a key pasted into the YAML config as a value. None of 8 characters
+ * of any of them may appear in stdout, stderr, an --output file or an HTTP answer.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { freePort } from '../../fixtures/daemon.js';
+import { startEchoServer, type EchoFixture } from '../../fixtures/echo-server.js';
+import { FORMATS } from '../../src/config.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+
+function makeKey(prefix = 'sk-'): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return `${prefix}${[...randomBytes(40)].map((b) => alphabet[b % 62]).join('')}`;
+}
+
+function leaks(text: string, ...secrets: string[]): string[] {
+  const out: string[] = [];
+  for (const s of secrets) for (let i = 0; i + 8 <= s.length; i++) if (text.includes(s.slice(i, i + 8))) out.push(s.slice(i, i + 8));
+  return out;
+}
+
+let echo: EchoFixture;
+let ok: EchoFixture;
+let dir: string;
+beforeAll(async () => {
+  echo = await startEchoServer({ status: 401 });
+  ok = await startEchoServer({ status: 200 });
+  dir = mkdtempSync(join(tmpdir(), 'ud-redaction-features-'));
+});
+afterAll(async () => {
+  await Promise.all([echo?.close(), ok?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('--curl and -v', () => {
+  it('--curl: the key, a secret -H value, a proxy password and a ?key= are variables or placeholders, never values', async () => {
+    const key = makeKey();
+    const header = makeKey('tok_');
+    const pass = makeKey('pw');
+    const urlKey = makeKey('AIza');
+    const run = await runCli(
+      [`${echo.url}/v1beta/models?key=${urlKey}`, '--provider', 'gemini', '--api-key-env', 'K', '-H', `X-Custom-Auth: ${header}`, '--proxy', `http://user:${pass}@127.0.0.1:9/`, '--curl'],
+      { env: cleanEnv({ K: key }) },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('curl');
+    expect(leaks(run.stdout + run.stderr, key, header, pass, urlKey)).toEqual([]);
+  });
+
+  it('-v: request heads are shown with the key, a secret -H value and the ?key= masked', async () => {
+    const key = makeKey();
+    const header = makeKey('tok_');
+    const run = await runCli([`${echo.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-H', `X-Api-Key: ${header}`, '-v', '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+    expect(run.stderr).toMatch(/> GET|GET \//);
+    expect(leaks(run.stdout + run.stderr, key, header)).toEqual([]);
+    expect(echo.received()).toContain(key);
+    expect(echo.received()).toContain(header);
+  });
+});
+
+describe('several targets', () => {
+  it.each([...FORMATS])('command line, format %s: the key and a secret -H value appear nowhere', async (format) => {
+    const key = makeKey();
+    const header = makeKey('tok_');
+    const out = join(dir, `fleet-args-${format}.out`);
+    const summary = join(dir, `fleet-args-${format}.summary`);
+    writeFileSync(summary, '');
+    const run = await runCli(
+      [`${echo.url}/v1`, `${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-H', `X-Api-Key: ${header}`, '--format', format, '--output', out, '--timeout', '5s'],
+      { env: cleanEnv({ K: key, GITHUB_STEP_SUMMARY: summary }) },
+    );
+    expect(run.stdout.length).toBeGreaterThan(0);
+    const places = { stdout: run.stdout, stderr: run.stderr, output: readFileSync(out, 'utf8'), summary: readFileSync(summary, 'utf8') };
+    for (const [where, text] of Object.entries(places)) expect(leaks(text, key, header), where).toEqual([]);
+    expect(echo.received().some((r) => r.includes(header))).toBe(true);
+  });
+
+  it.each([...FORMATS])('--config, format %s: keys from a variable and a file, a ?key= URL, a proxy password', async (format) => {
+    const key1 = makeKey();
+    const key2 = makeKey();
+    const urlKey = makeKey('AIza');
+    const pass = makeKey('pw');
+    const deadPort = await freePort();
+    const keyFile = join(dir, `k2-${format}`);
+    writeFileSync(keyFile, `${key2}\n`, { mode: 0o600 });
+    const cfg = join(dir, `fleet-${format}.yaml`);
+    writeFileSync(
+      cfg,
+      [
+        'defaults:',
+        '  timeout: 5s',
+        'targets:',
+        '  one:',
+        `    url: ${echo.url}/v1`,
+        '    provider: openai-compatible',
+        '    api-key-env: K1',
+        '  two:',
+        `    url: ${ok.url}/v1`,
+        '    provider: openai-compatible',
+        `    api-key-file: ${keyFile}`,
+        '  three:',
+        `    url: ${echo.url}/v1beta/models?key=${urlKey}`,
+        '    provider: gemini',
+        '  four:',
+        `    url: ${ok.url}/v1`,
+        `    proxy: http://user:${pass}@127.0.0.1:${deadPort}`,
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, `fleet-config-${format}.out`);
+    const run = await runCli(['--config', cfg, '--format', format, '--output', out], { env: cleanEnv({ K1: key1 }) });
+    expect(run.stdout.length).toBeGreaterThan(0);
+    for (const [where, text] of Object.entries({ stdout: run.stdout, stderr: run.stderr, output: readFileSync(out, 'utf8') })) expect(leaks(text, key1, key2, urlKey, pass), where).toEqual([]);
+  });
+});
+
+/** A key pasted into the targets file, and files built to hurt: one line naming file and line, exit 2, never the value. */
+describe('a hostile or mistaken targets file', () => {
+  const key = 'sk-proj-' + 'Qx7LmN2pR8sT4vW9yZ3bC6dF1gH5jK0aE';
+  const cases: Array<[string, string]> = [
+    ['a key as api-key-env', `targets:\n  x:\n    url: http://127.0.0.1:1/\n    api-key-env: ${key}\n`],
+    ['a key as api-key-file', `targets:\n  x:\n    url: http://127.0.0.1:1/\n    api-key-file: ${key}\n`],
+    ['a key as the model', `targets:\n  x:\n    url: http://127.0.0.1:1/\n    model: ${key}\n`],
+    ['a key as a timeout in defaults', `defaults:\n  timeout: ${key}\ntargets:\n  x: http://127.0.0.1:1/\n`],
+    ['a key as a resolve item', `targets:\n  x:\n    url: http://127.0.0.1:1/\n    resolve: [ "${key}" ]\n`],
+    ['a key as the target itself', `targets:\n  x: ${key}\n`],
+    ['a key as a target name', `targets:\n  ${key}: http://127.0.0.1:1/\n`],
+    ['a key as an unknown option name', `targets:\n  x:\n    url: http://127.0.0.1:1/\n    ${key}: true\n`],
+    ['a key as a name given twice', `targets:\n  ${key}: http://127.0.0.1:1/\n  ${key}: http://127.0.0.1:2/\n`],
+    ['a key as a module name', `targets:\n  x: http://127.0.0.1:1/\nmodules:\n  ${key}:\n    timeout: 2s\n`],
+  ];
+  it.each(cases)('%s: never printed, exit 2', async (_what, text) => {
+    const file = join(dir, `pasted-${randomBytes(4).toString('hex')}.yaml`);
+    writeFileSync(file, text);
+    for (const argv of [['--config', file], ['serve', '--listen', '127.0.0.1:1', '--config', file]]) {
+      const run = await runCli(argv, { env: cleanEnv() });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(/looks like an API key; it was not printed/);
+      expect(leaks(run.stdout + run.stderr, key)).toEqual([]);
+    }
+  });
+
+  const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)];
+  const hostile: Array<[string, () => string, RegExp]> = [
+    ['a billion laughs inside targets', () => `targets:\n  x:\n    url: http://127.0.0.1:1/\n    resolve: &a ["a:1:127.0.0.1","a:1:127.0.0.1"]\n  y:\n    url: http://127.0.0.1:2/\n    resolve: [*a,*a,*a,*a,*a,*a,*a,*a]\n`, /aliases \(\*name\) are not supported/],
+    ['a billion laughs at the top', () => `${laughs.join('\n')}\ntargets:\n  x: http://127.0.0.1:1/\n`, /unknown key "a"|aliases/],
+    ['a merge key', () => `defaults: &d\n  timeout: 5s\ntargets:\n  x:\n    url: http://127.0.0.1:1/\n    <<: *d\n`, /aliases/],
+    ['duplicate keys', () => 'targets:\n  x: http://127.0.0.1:1/\n  x: http://127.0.0.1:2/\n', /:3: targets: "x" appears twice/],
+    ['a 50 MB file', () => `targets:\n${'  # padding padding padding padding padding padding padding padding padding\n'.repeat(680_000)}  x: http://127.0.0.1:1/\n`, /more than 1 MiB/],
+  ];
+  it.each(hostile)('%s: one line, exit 2', async (_what, make, message) => {
+    const file = join(dir, `hostile-${randomBytes(4).toString('hex')}.yaml`);
+    writeFileSync(file, make());
+    for (const argv of [['--config', file], ['serve', '--listen', '127.0.0.1:1', '--config', file]]) {
+      const run = await runCli(argv, { env: cleanEnv() });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    }
+    rmSync(file);
+  });
+
+  it('/dev/zero as the file, and a key file that is a FIFO nobody writes: one line, exit 2', async () => {
+    const zero = await runCli(['--config', '/dev/zero'], { env: cleanEnv() });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/cannot read "\/dev\/zero" \(more than 1 MiB\)/);
+    const fifo = join(dir, 'key.fifo');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [fifo]);
+    const file = join(dir, 'fifo-key.yaml');
+    writeFileSync(file, `targets:\n  x:\n    url: http://127.0.0.1:1/v1\n    provider: openai-compatible\n    api-key-file: ${fifo}\n`);
+    const run = await runCli(['--config', file], { env: cleanEnv() });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/fifo-key\.yaml:5: target "x": api-key-file/);
+  });
+});
