@@ -185,3 +185,125 @@ describe('a hostile or mistaken targets file', () => {
     expect(run.stderr).toMatch(/fifo-key\.yaml:5: target "x": api-key-file/);
   });
 });
+
+/** diagnose serve, in-process, stopped as SIGTERM would stop it. */
+async function startServe(args: string[], env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const stop = new AbortController();
+  let stderr = '';
+  const done = main(['serve', '--listen', `127.0.0.1:${port}`, ...args], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    interrupt: stop.signal,
+  });
+  for (let i = 0; i < 200 && !stderr.includes('listening'); i++) {
+    if (stderr.includes('diagnose serve:') && !stderr.includes('listening')) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!stderr.includes('listening')) throw new Error(`serve did not start: ${stderr}`);
+  return { base: `http://127.0.0.1:${port}`, port, stderr: () => stderr, stop: async () => (stop.abort(), done) };
+}
+
+describe('diagnose serve', () => {
+  const key = makeKey();
+  const urlKey = makeKey('AIza');
+  const pass = makeKey('pw');
+  const askedKey = makeKey('AIza');
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let strict: Awaited<ReturnType<typeof startServe>>;
+  beforeAll(async () => {
+    const deadPort = await freePort();
+    const cfg = join(dir, 'serve.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'defaults:',
+        '  timeout: 5s',
+        'targets:',
+        '  echo:',
+        `    url: ${echo.url}/v1`,
+        '    provider: openai-compatible',
+        '    api-key-env: SERVE_KEY',
+        `  gemini: ${echo.url}/v1beta/models?key=${urlKey}`,
+        '  proxied:',
+        `    url: ${ok.url}/v1`,
+        `    proxy: http://ops:${pass}@127.0.0.1:${deadPort}`,
+        'modules:',
+        '  quick:',
+        '    timeout: 3s',
+        '',
+      ].join('\n'),
+    );
+    const env = cleanEnv({ SERVE_KEY: key });
+    serve = await startServe(['--config', cfg, '--allow-any-target'], env);
+    strict = await startServe(['--config', cfg], env);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await strict?.stop();
+  });
+
+  it('/probe, /metrics, / and the refusals never show the key, a ?key=, a proxy password', async () => {
+    const texts: string[] = [];
+    const get = async (base: string, path: string) => {
+      const r = await fetch(`${base}${path}`, { headers: { 'x-prometheus-scrape-timeout-seconds': '6' } });
+      const t = await r.text();
+      texts.push(`${r.status}\n${t}`); // the answer only: the asker knows the path it asked for
+      return { status: r.status, text: t };
+    };
+    for (const t of ['echo', 'gemini', 'proxied']) expect((await get(serve.base, `/probe?target=${t}&module=quick`)).status).toBe(200);
+    // A URL outside the file, with its own ?key=: probed (--allow-any-target), the key not repeated.
+    const any = await get(serve.base, `/probe?target=${encodeURIComponent(`${echo.url}/v1beta/models?key=${askedKey}`)}`);
+    expect(any.status).toBe(200);
+    // Refused: the line quotes the target, not its key.
+    const refused = await get(strict.base, `/probe?target=${encodeURIComponent(`${echo.url}/other?key=${askedKey}`)}`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/is not in/);
+    await get(serve.base, '/metrics');
+    const page = await get(serve.base, '/');
+    expect(page.text).toContain('gemini');
+    const all = texts.join('\n') + serve.stderr() + strict.stderr();
+    expect(leaks(all, key, urlKey, pass, askedKey)).toEqual([]);
+    expect(echo.received()).toContain(key);
+    expect(echo.received()).toContain(urlKey);
+  });
+
+  it('hostile requests: a 15 KB target, quotes, newlines and backslashes in a URL; the exposition stays valid', async () => {
+    const huge = await fetch(`${strict.base}/probe?target=${'x'.repeat(15_000)}`);
+    expect(huge.status).toBe(400);
+    const line = await huge.text();
+    expect(line.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(line.length).toBeLessThan(600);
+    const tooHuge = await fetch(`${strict.base}/probe?target=${'x'.repeat(70_000)}`);
+    expect(tooHuge.status).toBe(431);
+    const { hasCommand, promtoolCheck } = await import('../helpers/consumers.js');
+    for (const target of [`${echo.url}/v1/"quoted"\\back`, `${echo.url}/v1/a%0Ab%22c%5C`, `${echo.url}/v1?model=%22%0A%5C`]) {
+      const r = await fetch(`${serve.base}/probe?target=${encodeURIComponent(target)}`, { headers: { 'x-prometheus-scrape-timeout-seconds': '5' } });
+      const text = await r.text();
+      if (r.status === 400) {
+        expect(text.split('\n').filter(Boolean)).toHaveLength(1);
+        continue;
+      }
+      expect(r.status).toBe(200);
+      if (hasCommand('promtool')) expect(promtoolCheck(text), `${target}\n${text}`).toEqual({ status: 0, output: '' });
+    }
+    const status = await (await fetch(`${serve.base}/`)).text();
+    expect(status).not.toMatch(/<a[^>]*"quoted"/);
+    if (hasCommand('promtool')) expect(promtoolCheck(await (await fetch(`${serve.base}/metrics`)).text()).status).toBe(0);
+  });
+
+  it('a slow client that never finishes its headers is cut off', async () => {
+    const { connect } = await import('node:net');
+    const sock = connect(strict.port, '127.0.0.1');
+    sock.on('error', () => undefined);
+    await new Promise((r) => sock.once('connect', r));
+    sock.write('GET /probe?target=echo HTTP/1.1\r\nHost: x\r\n');
+    const trickle = setInterval(() => sock.write('X-Slow: 1\r\n'), 500);
+    await new Promise<void>((r) => sock.once('close', () => r()));
+    clearInterval(trickle);
+    expect(sock.destroyed).toBe(true);
+  }, 40_000);
+});
