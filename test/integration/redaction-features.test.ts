@@ -307,3 +307,43 @@ describe('diagnose serve', () => {
     expect(sock.destroyed).toBe(true);
   }, 40_000);
 });
+
+/** diagnose lint quotes the configuration; a key written into it (as gateways do) is never printed. */
+describe('diagnose lint', () => {
+  const key = 'sk-proj-' + 'Qx7LmN2pR8sT4vW9yZ3bC6dF1gH5jK0aE';
+  const gemini = 'AIza' + 'SyQx7LmN2pR8sT4vW9yZ3bC6dF1gH5jK0a';
+  const configs: Array<[string, string]> = [
+    ['nginx, headers and a ?key= on lines lint quotes', `events {}\nhttp {\n  server {\n    listen 8080;\n    location /v1/ {\n      proxy_pass https://generativelanguage.googleapis.com/v1beta?key=${gemini};\n      proxy_set_header Authorization "Bearer ${key}";\n      proxy_set_header x-api-key ${key};\n      proxy_buffering on;\n      proxy_read_timeout 5s;\n    }\n  }\n}\n`],
+    ['nginx, a parse error on the key line', `events {}\nhttp {\n  server {\n    location / {\n      proxy_set_header Authorization "Bearer ${key}"\n    }\n  }\n}\n`],
+    ['nginx, the key as a directive', `events {}\nhttp {\n  ${key};\n}\n`],
+    ['haproxy', `defaults\n  mode http\n  timeout client 5s\n  timeout server 5s\nfrontend f\n  bind :8080\n  default_backend b\nbackend b\n  http-request set-header Authorization "Bearer ${key}"\n  http-request set-header x-goog-api-key ${gemini}\n  server s api.openai.com:443 ssl verify none\n`],
+    ['envoy', `static_resources:\n  listeners: []\n  clusters:\n  - name: openai\n    connect_timeout: 1s\n    type: LOGICAL_DNS\n    load_assignment:\n      cluster_name: openai\n      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: api.openai.com, port_value: 443 } } } }] }]\n    request_headers_to_add:\n    - header: { key: authorization, value: "Bearer ${key}" }\n`],
+  ];
+  /** Lint's JSON is not a report: run main() without the report checks of runCli. */
+  async function lint(argv: string[], stdin?: string) {
+    let stdout = '';
+    let stderr = '';
+    const { Readable } = await import('node:stream');
+    const code = await main(['lint', ...argv], {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      stdin: stdin !== undefined ? Readable.from([stdin]) : undefined,
+      env: cleanEnv(),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+    });
+    return { code, stdout, stderr };
+  }
+  it.each(configs)('%s: no format shows the key', async (_what, text) => {
+    const file = join(dir, `lint-${randomBytes(4).toString('hex')}.conf`);
+    writeFileSync(file, text);
+    for (const extra of [[], ['--json']]) {
+      const run = await lint([file, ...extra]);
+      expect(run.stdout + run.stderr).not.toBe('');
+      expect(leaks(run.stdout + run.stderr, key, gemini), `${run.stdout}${run.stderr}`).toEqual([]);
+      if (extra.length > 0 && run.code !== 2) expect(() => JSON.parse(run.stdout)).not.toThrow();
+    }
+    const stdin = await lint(['-'], text);
+    expect(leaks(stdin.stdout + stdin.stderr, key, gemini)).toEqual([]);
+  });
+});
