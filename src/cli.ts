@@ -252,6 +252,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
+  if (report.capture?.credentialsInClear?.length) err(`diagnose: warning: --capture: ${report.capture.file} holds ${report.capture.credentialsInClear.join(', and ')} in clear; it was written readable by you only (0600): treat it like the key, and share it only after removing those headers\n`);
   if (raw.verbose) err((await import('./terminal/verbose.js')).verboseHeads(report));
   const color = colorEnabled(io, io.stdoutIsTTY);
   const text = raw.quiet

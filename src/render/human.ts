@@ -73,6 +73,7 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   if (strip) out.push('', c.bold('stream arrivals'), `  ${strip}`, c.gray(`  ${STRIP_LEGEND}`));
   if (report.samples) out.push('', c.bold(`samples${report.interrupted ? ' (interrupted: the samples taken so far)' : ''}`), ...humanSamples(report, opts.width ?? 72));
   if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
+  if (report.capture?.credentialsInClear?.length) out.push(`  ${c.yellow('holds in clear')}: ${report.capture.credentialsInClear.join('; ')} (file mode 0600; treat it like the key)`);
   if (report.diagnoses.length > 0) out.push('');
   for (const d of report.diagnoses) {
     out.push(...diagnosisBlock(c, d, d.code === report.rootCause));

@@ -347,3 +347,35 @@ describe('diagnose lint', () => {
     expect(leaks(stdin.stdout + stdin.stderr, key, gemini)).toEqual([]);
   });
 });
+
+/**
+ * --capture over plain http records the Authorization header in clear. The engineer asked for the
+ * packets, so they are written, but 0600, and both stderr and the report say what the file holds.
+ */
+describe('--capture with a key over plain http', () => {
+  const canCapture = process.getuid?.() === 0 && ['/usr/bin/tcpdump', '/usr/sbin/tcpdump', '/sbin/tcpdump'].some((p) => { try { readFileSync(p); return true; } catch { return false; } });
+  it.skipIf(!canCapture)('the pcap holds the key: written 0600, a warning on stderr and in the report', async () => {
+    const { statSync } = await import('node:fs');
+    const key = makeKey();
+    const file = join(dir, 'with-key.pcap');
+    const env = cleanEnv({ K: key, PATH: `${process.env.PATH}:/usr/sbin:/sbin` });
+    const run = await runCli([`${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '--capture', file, '--json', '--timeout', '5s'], { env });
+    expect(run.report!.capture!.file).toBe(file);
+    // The warning is true: the key is in the file.
+    expect(readFileSync(file).includes(Buffer.from(key))).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(run.report!.capture!.credentialsInClear).toEqual(['the API key (the target is plain http)']);
+    expect(run.stderr).toMatch(/^diagnose: warning: --capture: .*with-key\.pcap holds the API key \(the target is plain http\) in clear; it was written readable by you only \(0600\)/m);
+    expect(leaks(run.stdout + run.stderr, key)).toEqual([]);
+    const human = await runCli([`${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '--capture', file, '--timeout', '5s'], { env });
+    expect(human.stdout).toMatch(/holds in clear: the API key/);
+  });
+  it.skipIf(!canCapture)('no key: no warning, still 0600', async () => {
+    const { statSync } = await import('node:fs');
+    const file = join(dir, 'no-key.pcap');
+    const run = await runCli([`${ok.url}/v1`, '--provider', 'openai-compatible', '--capture', file, '--json', '--timeout', '5s'], { env: cleanEnv({ PATH: `${process.env.PATH}:/usr/sbin:/sbin` }) });
+    expect(run.report!.capture!.credentialsInClear).toBeUndefined();
+    expect(run.stderr).not.toMatch(/in clear/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
