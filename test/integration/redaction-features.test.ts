@@ -379,3 +379,26 @@ describe('--capture with a key over plain http', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
+
+/** The sections added after the audit: --gateway, --keepalive, --repeat (summaries and timelines). */
+describe('--gateway, --keepalive, --repeat against an echoing server', () => {
+  const runs: Array<[string, string[]]> = [
+    ['--gateway', ['--gateway', '--burst', '3', '--origin', 'https://app.example', '--http-port', '9']],
+    ['--keepalive', ['--keepalive', '--keepalive-max', '2s']],
+    ['--repeat', ['--repeat', '4', '--interval', '10ms', '--reuse']],
+  ];
+  describe.each(runs)('%s', (_what, extra) => {
+    it.each(['json', 'human', 'md', 'openmetrics', 'junit', 'github'] as const)('format %s', async (format) => {
+      const key = makeKey();
+      const header = makeKey('tok_');
+      for (const server of [echo, ok]) {
+        const out = join(dir, `sections-${randomBytes(4).toString('hex')}.${format}`);
+        const run = await runCli([`${server.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-H', `X-Api-Key: ${header}`, ...extra, '--format', format, '--output', out, '--timeout', '3s', '-v'], { env: cleanEnv({ K: key }) });
+        expect(run.stdout.length, run.stderr).toBeGreaterThan(0);
+        const places = { stdout: run.stdout, stderr: run.stderr, output: readFileSync(out, 'utf8') };
+        for (const [where, text] of Object.entries(places)) expect(leaks(text, key, header), `${where} ${server.port}`).toEqual([]);
+      }
+      expect(echo.received()).toContain(key);
+    }, 60_000);
+  });
+});
