@@ -168,7 +168,7 @@ describe('the GitHub Action', () => {
   });
 
   it('an input that holds the key by mistake is not repeated in the error annotation', async () => {
-    for (const inputs of [{ stream: KEY }, { format: KEY }]) {
+    for (const inputs of [{ stream: KEY }, { format: KEY }] as Array<Record<string, string>>) {
       const r = await runAction({ target: `127.0.0.1:${closed}`, ...inputs }, dir);
       expect(r.status).toBe(2);
       expect(r.stdout).toMatch(/^::error title=upstream-doctor::/m);
