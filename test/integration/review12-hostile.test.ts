@@ -1,0 +1,82 @@
+/**
+ * Review 12, hostile inputs to the features merged in parallel: target names that break
+ * Prometheus labels (quotes, backslashes, newlines) in the fleet's openmetrics, a newline or a
+ * terminal escape in a typed value (one line, shown escaped), and `diagnose serve` stopped with
+ * a real SIGTERM while probes are in flight (they are answered, then exit 0).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../fixtures/daemon.js';
+import { startCanned, type HttpFixture } from '../../fixtures/http-api.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { hasCommand, promtoolCheck } from '../helpers/consumers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+let slow: HttpFixture;
+let dir: string;
+beforeAll(async () => {
+  slow = await startCanned({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":[]}' }, { delayMs: 1500 });
+  dir = mkdtempSync(join(tmpdir(), 'ud-review12-'));
+});
+afterAll(async () => {
+  await slow?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('labels and lines', () => {
+  it('fleet openmetrics: targets with quotes, backslashes and an encoded newline stay valid exposition', async () => {
+    const a = await freePort();
+    const b = await freePort();
+    const run = await runCli([`http://127.0.0.1:${a}/a"b\\c`, `http://127.0.0.1:${b}/x%0Ay"`, '--format', 'openmetrics', '--timeout', '3s'], { env: cleanEnv() });
+    expect(run.code).toBe(11);
+    expect(run.stdout).toContain(`target="http://127.0.0.1:${a}/a\\"b\\\\c"`);
+    if (hasCommand('promtool')) expect(promtoolCheck(run.stdout)).toEqual({ status: 0, output: '' });
+  });
+
+  it.each([
+    ['a newline in a target', ['http://127.0.0.1:1/x\ny']],
+    ['a terminal escape in a target', ['http://127.0.0.1:1/\u001b[2Jx y']],
+    ['a newline in --config', ['--config', 'a\nb.yaml']],
+    ['a newline in a serve option', ['serve', '--config', 'x\ny.yaml']],
+  ])('%s: one line, shown escaped, exit 2', async (_what, argv) => {
+    const run = await runCli(argv, { env: cleanEnv() });
+    expect(run.code).toBe(2);
+    expect(run.stderr.endsWith('\n')).toBe(true);
+    expect(run.stderr.trimEnd().split('\n'), JSON.stringify(run.stderr)).toHaveLength(1);
+    expect(run.stderr).not.toContain('\u001b');
+  });
+});
+
+describe('diagnose serve under a real SIGTERM', () => {
+  it('probes in flight are answered, then exit 0', async () => {
+    const port = await freePort();
+    const cfg = join(dir, 'slow.yaml');
+    writeFileSync(cfg, `targets:\n  slow:\n    url: ${slow.url}/v1\n    provider: openai-compatible\n    timeout: 10s\n`);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'diagnose.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--config', cfg], { env: cleanEnv() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    for (let i = 0; i < 400 && !stderr.includes('listening'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(stderr).toContain('listening');
+    const base = `http://127.0.0.1:${port}`;
+    const inFlight = [1, 2, 3].map(() => fetch(`${base}/probe?target=slow`).then(async (r) => ({ status: r.status, text: await r.text() })));
+    // The three are running when the signal arrives (the server answers slowly).
+    for (let i = 0; i < 400; i++) {
+      const m = await (await fetch(`${base}/metrics`)).text();
+      if (/upstream_doctor_exporter_probes_in_flight 3/.test(m)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.text).toMatch(/^probe_success 1$/m);
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/draining 3 probe\(s\) in flight[\s\S]*stopped/);
+  }, 60_000);
+});
