@@ -4,13 +4,15 @@
  * terminal escape in a typed value (one line, shown escaped), and `diagnose serve` stopped with
  * a real SIGTERM while probes are in flight (they are answered, then exit 0).
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../fixtures/daemon.js';
 import { startCanned, type HttpFixture } from '../../fixtures/http-api.js';
+import { startDnsServer } from '../../fixtures/dns-server.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { hasCommand, promtoolCheck } from '../helpers/consumers.js';
 
@@ -79,4 +81,23 @@ describe('diagnose serve under a real SIGTERM', () => {
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/draining 3 probe\(s\) in flight[\s\S]*stopped/);
   }, 60_000);
+});
+
+/** --curl prints dig commands for --resolver; they run with the real dig (bind9-dnsutils) against a loopback DNS server. */
+describe.skipIf(!hasCommand('dig'))("--curl's dig commands, run with dig", () => {
+  it('ask the --resolver given and get the answer the run saw', async () => {
+    const dns = await startDnsServer({ names: { 'api.review12.test': { kind: 'answer', a: ['127.0.0.7'], aaaa: ['::7'] } } });
+    try {
+      const run = await runCli(['https://api.review12.test/v1', '--resolver', `127.0.0.1:${dns.port}`, '--curl'], { env: cleanEnv() });
+      expect(run.code, run.stderr).toBe(0);
+      const digs = run.stdout.split('\n').filter((l) => l.startsWith('dig @'));
+      expect(digs).toHaveLength(1);
+      // Not execFileSync: the DNS fixture answers from this process's event loop.
+      const { stdout: out } = await promisify(execFile)('sh', ['-c', digs[0]!], { encoding: 'utf8', timeout: 20_000 });
+      expect(out.trim().split('\n')).toEqual(['127.0.0.7', '::7']);
+      expect(dns.log.map((q) => q.type).sort()).toEqual(['A', 'AAAA']);
+    } finally {
+      await dns.close();
+    }
+  });
 });
