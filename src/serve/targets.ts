@@ -5,7 +5,7 @@
  * from the environment or files the config names, never from the request.
  */
 import { UsageError } from '../errors.js';
-import type { TargetsFile } from '../fleet/config-file.js';
+import type { OptionSet, TargetsFile } from '../fleet/config-file.js';
 import { prepareFromSets, type PreparedTarget } from '../fleet/prepare.js';
 import { urlKeys } from '../redact/url-key.js';
 import { Redactor } from '../secret.js';
@@ -52,6 +52,13 @@ export interface ProbeTargets {
   secrets: Redactor;
 }
 
+/** An option set without its key options (api-key-env, api-key-file). */
+function withoutKey(set: OptionSet | undefined): OptionSet | undefined {
+  if (!set) return set;
+  const { 'api-key-env': _env, 'api-key-file': _file, ...values } = set.values;
+  return { ...set, values };
+}
+
 /** Prepare every target of the file under every module (and none): all errors surface at start. */
 export async function loadProbeTargets(tf: TargetsFile, env: Record<string, string | undefined>, allowAny: boolean): Promise<ProbeTargets> {
   const prepared = new Map<string, PreparedTarget>();
@@ -92,7 +99,9 @@ export async function loadProbeTargets(tf: TargetsFile, env: Record<string, stri
       if (name !== undefined) return prepared.get(`${name}\n${m}`)!;
       if (!allowAny) throw new BadProbe(`target "${target}" is not in ${tf.file}; add it there, or start with --allow-any-target`);
       try {
-        return await prepareFromSets(tf.file, `module "${m || '(none)'}"`, target, target, [tf.defaults, m === '' ? undefined : tf.modules.get(m)], env);
+        // A URL the scraper chose never gets the key of `defaults` (that would hand the key to any
+        // host a request names); only a key the module itself names, chosen for such probes.
+        return await prepareFromSets(tf.file, `module "${m || '(none)'}"`, target, target, [withoutKey(tf.defaults), m === '' ? undefined : tf.modules.get(m)], env);
       } catch (e) {
         if (e instanceof UsageError) throw new BadProbe(e.message.replace(/^[^:]+:\d+: /, ''));
         throw e;

@@ -402,3 +402,25 @@ describe('--gateway, --keepalive, --repeat against an echoing server', () => {
     }, 60_000);
   });
 });
+
+/** --allow-any-target: a URL the scraper names never receives the key of `defaults`; a module's own key only. */
+describe('diagnose serve --allow-any-target and keys', () => {
+  it("the defaults' key is not sent to a URL outside the file; a module's own key is", async () => {
+    const defaultsKey = makeKey();
+    const moduleKey = makeKey();
+    const cfg = join(dir, 'any.yaml');
+    writeFileSync(cfg, ['defaults:', '  provider: openai-compatible', '  api-key-env: DEFAULTS_KEY', 'targets:', '  mine: http://127.0.0.1:1/v1', 'modules:', '  keyed:', '    api-key-env: MODULE_KEY', ''].join('\n'));
+    const serve = await startServe(['--config', cfg, '--allow-any-target'], cleanEnv({ DEFAULTS_KEY: defaultsKey, MODULE_KEY: moduleKey }));
+    try {
+      const target = encodeURIComponent(`${echo.url}/v1`);
+      const before = echo.received().length;
+      expect((await fetch(`${serve.base}/probe?target=${target}`)).status).toBe(200);
+      expect(echo.received().slice(before)).not.toContain(defaultsKey);
+      expect((await fetch(`${serve.base}/probe?target=${target}&module=keyed`)).status).toBe(200);
+      expect(echo.received().slice(before)).toContain(moduleKey);
+      expect(echo.received().slice(before)).not.toContain(defaultsKey);
+    } finally {
+      await serve.stop();
+    }
+  });
+});
