@@ -7,6 +7,7 @@ import { appendFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildConfig, type RawOptions } from '../config.js';
 import { UsageError } from '../errors.js';
+import { signalExitCode } from '../exit.js';
 import { checkOutput, writeOutput, type OutputTarget } from '../safe-io/output.js';
 import type { Redactor } from '../secret.js';
 import { OPTION_KINDS, parseTargetsFile, readTargetsFile, type OptionName, type OptionSet } from './config-file.js';
@@ -96,7 +97,8 @@ export async function fleetMain(args: FleetArgs, io: FleetIo, redactor: Redactor
   const reports = redactor.scrubValue(await runFleet(targets, { env: io.env, parallel, interrupt: io.interrupt, redactor }));
   const scrubText = (format: string, text: string) => (format === 'json' ? text : redactor.scrub(text));
   io.stdout.write(scrubText(outputOpts.format, FLEET_RENDERERS[outputOpts.format](reports, { color: io.color })));
-  const code = fleetExitCode(reports);
+  // SIGINT/SIGTERM/SIGHUP cut the runs short, as for one target: the exit code says which signal.
+  const code = io.interrupt?.aborted && reports.some((r) => r.interrupted) ? signalExitCode((io.interrupt.reason as { message?: string } | undefined)?.message) : fleetExitCode(reports);
   if (outputOpts.output !== undefined) {
     try {
       const fileFormat = outputOpts.outputFormat ?? 'json';

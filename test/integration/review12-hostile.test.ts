@@ -101,3 +101,28 @@ describe.skipIf(!hasCommand('dig'))("--curl's dig commands, run with dig", () =>
     }
   });
 });
+
+/** Several targets keep issue 12's guarantees: a signal's exit code, --output written 0600 and checked before the run. */
+describe('several targets: signals and --output', () => {
+  it('SIGTERM mid-run: partial reports, --output written (0600), exit 143', async () => {
+    const { readFileSync, statSync } = await import('node:fs');
+    const out = join(dir, 'fleet-term.json');
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('SIGTERM')), 300);
+    const closed = await freePort();
+    const run = await runCli([`${slow.url}/v1`, `http://127.0.0.1:${closed}/v1`, '--provider', 'openai-compatible', '--json', '--output', out, '--timeout', '10s'], { env: cleanEnv(), interrupt: stop.signal });
+    expect(run.code).toBe(143);
+    expect(run.reports!.some((r) => r.interrupted)).toBe(true);
+    const written = JSON.parse(readFileSync(out, 'utf8')) as { reports: unknown[] };
+    expect(written.reports).toHaveLength(2);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('an --output that cannot be written stops the run before any probe: one line, exit 2', async () => {
+    const before = slow.requests.length;
+    const run = await runCli([`${slow.url}/v1`, `${slow.url}/v2`, '--output', join(dir, 'missing', 'r.json')], { env: cleanEnv() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^diagnose: --output .*: the folder .* does not exist\n$/);
+    expect(slow.requests.length).toBe(before);
+  });
+});
