@@ -10,10 +10,10 @@ import { UsageError } from '../errors.js';
 import { signalExitCode } from '../exit.js';
 import { checkOutput, writeOutput, type OutputTarget } from '../safe-io/output.js';
 import type { Redactor } from '../secret.js';
-import { OPTION_KINDS, parseTargetsFile, readTargetsFile, type OptionName, type OptionSet } from './config-file.js';
+import { lineOf, OPTION_KINDS, parseTargetsFile, rawOptionsOf, readTargetsFile, type OptionName, type OptionSet } from './config-file.js';
 import { extraSecrets, prepareArgs, prepareFile, type PreparedTarget } from './prepare.js';
-import { FLEET_RENDERERS } from './render.js';
-import { fleetExitCode, runFleet } from './run.js';
+import { FLEET_RENDERERS, fleetTable } from './render.js';
+import { fleetExitCode, runFleet, targetName } from './run.js';
 
 export interface FleetIo {
   stdout: { write(s: string): unknown };
@@ -25,7 +25,7 @@ export interface FleetIo {
 
 export interface FleetArgs {
   targets: string[];
-  raw: RawOptions & { config?: string; parallel?: string };
+  raw: RawOptions & { config?: string; parallel?: string; curl?: boolean; quiet?: boolean; verbose?: boolean };
   program: Command;
 }
 
@@ -60,6 +60,25 @@ export function commandLineSet(program: Command): OptionSet {
   return set;
 }
 
+/** --curl with several targets: each target's configuration only (no key read, nothing probed). */
+async function configsOnly(args: FleetArgs): Promise<Array<{ name: string; config: ReturnType<typeof buildConfig> }>> {
+  const { raw } = args;
+  if (raw.config === undefined) return args.targets.map((t) => ({ name: t, config: buildConfig(t, raw) }));
+  const tf = parseTargetsFile(await readTargetsFile(raw.config), raw.config);
+  const cli = commandLineSet(args.program);
+  const defaults = { values: { ...(tf.defaults?.values ?? {}), ...cli.values }, lines: { ...(tf.defaults?.lines ?? {}) }, line: tf.defaults?.line ?? 1 };
+  const chosen = args.targets.length > 0 ? args.targets.map((n) => tf.targets.find((t) => t.name === n) ?? n) : tf.targets;
+  return chosen.map((t) => {
+    if (typeof t === 'string') throw new UsageError(`"${t}" is not a target of ${tf.file} (it has: ${tf.targets.map((x) => x.name).join(', ')})`);
+    try {
+      return { name: t.name, config: buildConfig(t.url, rawOptionsOf(defaults, t)) };
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`${tf.file}:${lineOf(undefined, defaults, t)}: target "${t.name}": ${e.message}`);
+      throw e;
+    }
+  });
+}
+
 async function prepare(args: FleetArgs, env: Record<string, string | undefined>): Promise<PreparedTarget[]> {
   const { raw } = args;
   if (raw.config === undefined) return prepareArgs(args.targets, raw, env);
@@ -78,6 +97,15 @@ export async function fleetMain(args: FleetArgs, io: FleetIo, redactor: Redactor
   let outputOpts;
   let outputTarget: OutputTarget | undefined;
   try {
+    if (args.raw.quiet && args.raw.verbose) throw new UsageError('-q/--quiet and -v/--verbose disagree; give one of them');
+    // --curl: the commands of every target, one after another; nothing is probed, no key is read.
+    if (args.raw.curl) {
+      const { reproduceCommands } = await import('../curlopts/reproduce.js');
+      const configs = await configsOnly(args);
+      for (const { config } of configs) for (const s of extraSecrets(config)) redactor.add(s);
+      io.stdout.write(redactor.scrub(configs.map(({ name, config }) => `# ── ${name} ──\n${reproduceCommands(config, io.env)}`).join('\n')));
+      return 0;
+    }
     parallel = parseParallel(args.raw.parallel);
     // The output options, checked as a single run checks them (the target here is a stand-in).
     outputOpts = buildConfig('127.0.0.1', { format: args.raw.format, json: args.raw.json, output: args.raw.output, outputMode: args.raw.outputMode });
@@ -96,7 +124,13 @@ export async function fleetMain(args: FleetArgs, io: FleetIo, redactor: Redactor
   // Values are scrubbed, never JSON text (which a key like `true` would break).
   const reports = redactor.scrubValue(await runFleet(targets, { env: io.env, parallel, interrupt: io.interrupt, redactor }));
   const scrubText = (format: string, text: string) => (format === 'json' ? text : redactor.scrub(text));
-  io.stdout.write(scrubText(outputOpts.format, FLEET_RENDERERS[outputOpts.format](reports, { color: io.color })));
+  if (args.raw.verbose) {
+    const { verboseHeads } = await import('../terminal/verbose.js');
+    for (const r of reports) err(`── ${targetName(r)} ──\n${verboseHeads(r)}`);
+  }
+  // -q: only the verdicts, one table row per target.
+  if (args.raw.quiet) io.stdout.write(redactor.scrub(`${fleetTable(reports)}\n`));
+  else io.stdout.write(scrubText(outputOpts.format, FLEET_RENDERERS[outputOpts.format](reports, { color: io.color })));
   // SIGINT/SIGTERM/SIGHUP cut the runs short, as for one target: the exit code says which signal.
   const code = io.interrupt?.aborted && reports.some((r) => r.interrupted) ? signalExitCode((io.interrupt.reason as { message?: string } | undefined)?.message) : fleetExitCode(reports);
   if (outputOpts.output !== undefined) {

@@ -5,6 +5,7 @@
  */
 import { buildConfig, type Config, type RawOptions } from '../config.js';
 import { readClientCert, type ClientCert } from '../curlopts/files.js';
+import { headerSecrets } from '../redact/header-secrets.js';
 import { UsageError } from '../errors.js';
 import { readCa } from '../files.js';
 import { loadKey } from '../key.js';
@@ -24,9 +25,7 @@ export interface PreparedTarget {
 
 /** What a target's own options make secret besides its key: -H values that carry credentials. */
 export function extraSecrets(config: Config): string[] {
-  const out: string[] = [];
-  for (const h of config.headers ?? []) if (h.secret) out.push(h.value, ...h.value.split(/\s+/));
-  return out;
+  return headerSecrets(config);
 }
 
 /** Which option a buildConfig/loadKey/readCa message is about (`--provider: ...` -> provider). */

@@ -56,6 +56,34 @@ describe('--curl and -v', () => {
     expect(leaks(run.stdout + run.stderr, key, header, pass, urlKey)).toEqual([]);
   });
 
+  it('--curl with -H "Authorization: Bearer ...": the scheme word stays (a [REDACTED] in a printed command would break it)', async () => {
+    const header = makeKey();
+    const run = await runCli([`${echo.url}/v1`, '--provider', 'openai-compatible', '-H', `Authorization: Bearer ${header}`, '--curl'], { env: cleanEnv() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('-H "Authorization: Bearer $AUTHORIZATION"');
+    expect(run.stdout).not.toContain('[REDACTED]');
+    expect(leaks(run.stdout + run.stderr, header)).toEqual([]);
+  });
+
+  it('several targets: --curl prints each target\'s commands and probes nothing; -q the table only; -v the heads, masked', async () => {
+    const key = makeKey();
+    const header = makeKey('tok_');
+    const before = echo.received().length;
+    const curl = await runCli([`${echo.url}/v1`, `${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-H', `X-Api-Key: ${header}`, '--curl'], { env: cleanEnv({ K: key }) });
+    expect(curl.code, curl.stderr).toBe(0);
+    expect(curl.stdout).toContain(`# ── ${echo.url}/v1 ──`);
+    expect(curl.stdout).toContain(`# ── ${ok.url}/v1 ──`);
+    expect(curl.stdout.match(/^curl /gm)!.length).toBeGreaterThanOrEqual(2);
+    expect(echo.received().length).toBe(before);
+    const quiet = await runCli([`${echo.url}/v1`, `${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-q', '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+    expect(quiet.stdout.trim().split('\n')).toHaveLength(3);
+    expect(quiet.stdout).toMatch(/^target\s+verdict\s+exit/);
+    const verbose = await runCli([`${echo.url}/v1`, `${ok.url}/v1`, '--provider', 'openai-compatible', '--api-key-env', 'K', '-H', `X-Api-Key: ${header}`, '-v', '--timeout', '5s'], { env: cleanEnv({ K: key }) });
+    expect(verbose.stderr).toContain(`── ${ok.url}/v1 ──`);
+    expect(verbose.stderr).toMatch(/> GET \/v1\/models/);
+    for (const r of [curl, quiet, verbose]) expect(leaks(r.stdout + r.stderr, key, header)).toEqual([]);
+  });
+
   it('-v: request heads are shown with the key, a secret -H value and the ?key= masked', async () => {
     const key = makeKey();
     const header = makeKey('tok_');
