@@ -22,6 +22,11 @@ export async function quickAnswer(argv: string[], env: NodeJS.ProcessEnv, stdout
   }
   const code = argv.length === 2 && argv[0] === '--explain' ? argv[1] : argv.length === 1 && argv[0]!.startsWith('--explain=') ? argv[0]!.slice('--explain='.length) : undefined;
   if (code === undefined || code === '' || code.startsWith('-')) return undefined;
+  // One catalogue file when the index knows the code (catalogue/where.ts); else the whole catalogue.
+  const normal = code.trim().toUpperCase();
+  const [{ quickEntry }, { explainEntry }] = await Promise.all([import('./diagnose/catalogue/where.js'), import('./explain-entry.js')]);
+  const entry = await quickEntry(normal);
+  if (entry) return explainEntry(entry, colorEnabled(env, stdoutIsTTY));
   const { explain } = await import('./explain.js');
   return explain(code, colorEnabled(env, stdoutIsTTY));
 }

@@ -14,7 +14,7 @@
 import { isIP } from 'node:net';
 import { pinFor } from '../config.js';
 import { decideDns, type DnsFacts } from '../diagnose/dns/rules.js';
-import { queryDns, type DnsQueryResult, type QueryType } from '../net/dns/query.js';
+import type { DnsQueryResult, QueryType } from '../net/dns/query.js';
 import { systemLookup } from '../net/dns/system.js';
 import { findSearchAnswer } from '../net/dns/search-answer.js';
 import { DEFAULT_HOSTS_FILE, hostsEntriesFor, readHosts } from '../net/dns/hosts.js';
@@ -75,6 +75,8 @@ const GRACE_MS = 1500;
  * whole budget once the system lookup settled and another server answered: it has had its chance.
  */
 async function observe(host: string, budget: number, signal: AbortSignal, servers: Array<{ address: string; port: number }>, types: QueryType[]) {
+  // dns-packet loads only for a run that asks servers directly, before any clock starts.
+  const queryDns = servers.length > 0 ? (await import('../net/dns/query.js')).queryDns : undefined;
   const grace = new AbortController();
   const either = AbortSignal.any([signal, grace.signal]);
   let systemDone = false;
@@ -91,7 +93,7 @@ async function observe(host: string, budget: number, signal: AbortSignal, server
   });
   const queryPs = servers.flatMap((s) =>
     types.map((type) =>
-      queryDns({ server: s.address, port: s.port, name: host, type, timeoutMs: budget, signal: either }).then((q) => {
+      queryDns!({ server: s.address, port: s.port, name: host, type, timeoutMs: budget, signal: either }).then((q) => {
         if (q.outcome === 'answer') slowestAnswer = Math.max(slowestAnswer ?? 0, q.ms);
         maybeStartGrace();
         return q;

@@ -7,7 +7,6 @@
  * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], bodyLadder, ss, route, interfaces, stall? }
  */
 import { isIP } from 'node:net';
-import { pinFor } from '../config.js';
 import { bodyPlan, stalledRequest } from '../net/mtu/plan.js';
 import { bodyLadder } from '../diagnose/mtu/contrast.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu/evidence.js';
@@ -16,17 +15,10 @@ import { observeMtu, type Observation } from '../net/mtu/run.js';
 import { mtuNotMeasured, notMeasuredSummary } from '../platform/not-measured.js';
 import { mtuBodyLimitFindings } from '../diagnose/gateway/mtu-body.js';
 import type { Endpoint, Finding, RunContext, Stage, StageOutcome } from './types.js';
+import { mtuShouldRun, probeEndpoint } from './mtu-when.js';
 
-/** The address to probe: the tcp stage's choice, else an IP literal or a --resolve pin (never DNS). */
-export function probeEndpoint(ctx: RunContext): Endpoint | undefined {
-  if (ctx.state.endpoint) return ctx.state.endpoint;
-  const { host, port } = ctx.config.target;
-  const family = isIP(host);
-  if (family) return { address: host, port, family: family as 4 | 6, source: 'literal' };
-  const pin = pinFor(ctx.config.resolve, host, port)?.addresses[0];
-  if (pin) return { address: pin, port, family: isIP(pin) as 4 | 6, source: 'pin' };
-  return undefined;
-}
+export { probeEndpoint };
+
 
 function facts(obs: Observation): MtuFacts {
   const bySsPort = new Map(obs.ss.sockets.map((s) => [s.localPort, s]));
@@ -136,17 +128,7 @@ const SUMMARY: Record<MtuVerdict['kind'], string> = {
 
 export const mtuStage: Stage = {
   id: 'mtu',
-  shouldRun(ctx) {
-    if (!ctx.config.mtu && !ctx.state.stall) return { run: false, reason: 'nothing stalled after a good TCP connect (--mtu runs the checks anyway)' };
-    if (ctx.state.proxy) return { run: false, reason: 'the traffic goes through a forward proxy; the probes would measure only the path to it' };
-    const { scheme } = ctx.config.target;
-    if (scheme === 'http' && !ctx.config.mtu && !ctx.state.httpAnswered) {
-      return { run: false, reason: 'over plain http only the request-body ladder applies, and it needs an endpoint that answered (or --mtu)' };
-    }
-    if (ctx.results.tcp?.status === 'fail') return { run: false, reason: 'the TCP connection failed' };
-    if (!probeEndpoint(ctx)) return { run: false, reason: 'no address to probe (the tcp stage chose none)' };
-    return { run: true };
-  },
+  shouldRun: mtuShouldRun,
   async run(ctx, signal, deadline): Promise<StageOutcome> {
     const ep = probeEndpoint(ctx)!;
     const host = ctx.config.target.host;

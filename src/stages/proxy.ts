@@ -15,16 +15,12 @@ import { proxyCredentials } from '../net/proxy/env.js';
 import { openTunnel, TunnelError } from '../net/proxy/tunnel.js';
 import { formatHost } from '../target.js';
 import { firstHop } from './hop.js';
-import type { Endpoint, RunContext, Stage, StageOutcome } from './types.js';
+import type { Stage, StageOutcome } from './types.js';
+import { proxyEndpoint, proxyShouldRun } from './proxy-when.js';
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** The address of the proxy to dial: the one the tcp stage chose, else an IP literal hop. */
-function proxyEndpoint(ctx: RunContext): Pick<Endpoint, 'address' | 'port'> | undefined {
-  if (ctx.state.endpoint) return ctx.state.endpoint;
-  const hop = firstHop(ctx);
-  return /^[\d.]+$|:/.test(hop.host) ? { address: hop.host, port: hop.port } : undefined;
-}
 
 /** What the dns stage got for the proxy's name, in short (`system lookup ENOTFOUND`, `127.0.0.1:53 NXDOMAIN`). */
 function dnsAnswers(data: Record<string, unknown> | undefined): string[] {
@@ -57,18 +53,7 @@ function observationOf(err: unknown, afterMs: number, credentialsSent: boolean):
 
 export const proxyStage: Stage = {
   id: 'proxy',
-  shouldRun(ctx) {
-    if (!ctx.state.proxy) {
-      const reason = (ctx.results.env?.data.proxy as { reason?: string } | undefined)?.reason;
-      return { run: false, reason: reason ?? 'direct: no proxy configured' };
-    }
-    // The tcp stage reports PROXY_UNREACHABLE itself when it cannot connect to the proxy, and the
-    // dns stage names the proxy host when it does not resolve: nothing is left to ask here.
-    if (ctx.results.tcp?.status === 'fail') return { run: false, reason: `the proxy ${ctx.state.proxy.display} could not be reached (tcp stage)` };
-    // The proxy's own name did not resolve: this stage runs only to name the proxy as the cause.
-    if (!proxyEndpoint(ctx) && ctx.results.dns?.status !== 'fail') return { run: false, reason: `no address for the proxy ${ctx.state.proxy.display} (dns stage)` };
-    return { run: true };
-  },
+  shouldRun: proxyShouldRun,
   async run(ctx, signal): Promise<StageOutcome> {
     const proxy = ctx.state.proxy!;
     const t = ctx.config.target;

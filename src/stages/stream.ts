@@ -22,27 +22,13 @@ import { judgeStream } from '../diagnose/stream/rules.js';
 import { probeStream, type StreamRequest } from '../net/stream/probe.js';
 import { refusalFinding } from './stream-refusal.js';
 import type { StreamObservation } from '../net/stream/observation.js';
-import { INSECURE_KEY_FLAG, plaintextLeavesHost } from '../net/http/request.js';
+import { plaintextLeavesHost } from '../net/http/request.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RunContext, Stage, StageOutcome } from './types.js';
+import { keyToSend, streamShouldRun } from './stream-when.js';
 import { withoutUrlKeys } from '../redact/url-key.js';
 
 /** Providers whose servers are often self-hosted and keyless. */
-const KEYLESS_OK = new Set(['openai-compatible', 'generic']);
-
-/**
- * The key the streaming request may carry: the http stage's rule, applied again so the stream
- * never sends what the key check withheld (no key over plain http that leaves this machine
- * unless --allow-insecure-key; none to a `generic` target, whose auth scheme is unknown).
- */
-function keyToSend(ctx: RunContext): { key?: string; withheld?: string } {
-  if (ctx.apiKey === undefined) return {};
-  if (ctx.config.provider === 'generic') return { withheld: 'a generic target gets no key' };
-  if (plaintextLeavesHost(ctx) && !ctx.config.allowInsecureKey) {
-    return { withheld: `the key is not sent over plain http that leaves this machine (${INSECURE_KEY_FLAG} sends it anyway)` };
-  }
-  return { key: ctx.apiKey };
-}
 
 /**
  * The idle budget: the whole of the stage's remaining time (less a moment, so the idle verdict
@@ -100,17 +86,7 @@ function summaryOf(o: StreamObservation, codes: string[], terminated: boolean): 
 
 export const streamStage: Stage = {
   id: 'stream',
-  shouldRun(ctx) {
-    if (!ctx.config.stream) return { run: false, reason: 'the streaming check runs only with --stream' };
-    if (!ctx.state.httpOk) return { run: false, reason: 'the http stage did not get a successful answer' };
-    if (!ctx.state.endpoint) return { run: false, reason: 'no address to connect to' };
-    const { key, withheld } = keyToSend(ctx);
-    if (!key && !KEYLESS_OK.has(ctx.config.provider)) {
-      if (withheld) return { run: false, reason: `${withheld}, and ${ctx.config.provider} refuses a streaming request without one` };
-      return { run: false, reason: `no API key: ${ctx.config.provider} refuses a streaming request without one (it spends a few tokens)` };
-    }
-    return { run: true };
-  },
+  shouldRun: streamShouldRun,
 
   async run(ctx, signal, deadline): Promise<StageOutcome> {
     const { req, model, terminator } = buildRequest(ctx);

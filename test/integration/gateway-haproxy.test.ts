@@ -32,6 +32,14 @@ describe.skipIf(haproxyPath() === undefined)('--gateway against HAProxy', () => 
     expect(run.code).toBe(17);
   });
 
+  it('held-out: a limit so tight that the checks before the burst use it up (every burst answer is 403): still RATE_LIMIT_WRONG_STATUS', async () => {
+    const hap = await track(startHaproxyGateway({ tunnelTimeout: '1h', ratePer10s: 2 }));
+    const run = await runCli([hap.apiUrl, '--provider', 'openai-compatible', '--ca', LAB_CA, '--json', '--timeout', '5s', '--gateway', '--burst', '5'], { env: { ...cleanEnv(), OPENAI_API_KEY: LAB_KEY } });
+    const g = run.report!.gateway as GatewaySection;
+    expect(g.burst).toMatchObject({ statuses: { '403': 5 }, limited: { status: 403, index: 0 } });
+    expect(run.report!.diagnoses.find((x) => x.code === 'RATE_LIMIT_WRONG_STATUS')?.details).toMatchObject({ status: 403 });
+  });
+
   it('WebSockets pass natively; timeout tunnel 2s closes the idle socket -> WEBSOCKET_IDLE_CLOSED', async () => {
     const hap = await track(startHaproxyGateway({ tunnelTimeout: '2s' }));
     const run = await runCli([hap.wsUrl, '--ca', LAB_CA, '--json', '--timeout', '5s', '--gateway', '--http-port', String(hap.httpPort), '--ws-idle', '5s'], { env: cleanEnv() });

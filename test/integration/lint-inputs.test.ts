@@ -111,7 +111,7 @@ describe('HAProxy and Envoy', () => {
     const by = Object.fromEntries(r.json!.lint.findings.map((f) => [f.code, f]));
     expect(by.CONFIG_TIMEOUT_TOO_SHORT).toMatchObject({ line: 17, severity: 'error', details: { directive: 'route.timeout', seconds: 15 } });
     expect(by.CONFIG_WEBSOCKET_HEADERS_MISSING).toMatchObject({ line: 18 });
-    expect(by.CONFIG_UPSTREAM_SNI_OFF).toMatchObject({ line: 32 }); // the first line of transport_socket
+    expect(by.CONFIG_UPSTREAM_SNI_OFF).toMatchObject({ line: 31 }); // the transport_socket: key's own line
     expect(by.CONFIG_KEEPALIVE_RACE).toMatchObject({ details: { idleTimeoutSeconds: 3600 } });
     expect(r.code).toBe(1);
   });

@@ -33,13 +33,22 @@ describe('the reference document\'s nginx setup', () => {
     expect(r.json!.lint.findings.filter((f) => f.severity === 'error')).toEqual([]);
     // Its limit_req has no limit_req_status (nginx answers 503), /api/, /api/generate/ and
     // /api/upload/ speak HTTP/1.0 upstream, and the model routes keep nginx's 60 s read timeout.
-    expect([...new Set(codes(r))].sort()).toEqual(['CONFIG_RATE_LIMIT_503', 'CONFIG_TIMEOUT_TOO_SHORT', 'CONFIG_UPSTREAM_HTTP10']);
+    // As --gateway finds on the live setup: its redirect is a 301, it sets no HSTS, and location
+    // /api/ (CORS add_header of its own) drops the server's security headers.
+    expect([...new Set(codes(r))].sort()).toEqual(['CONFIG_ADD_HEADER_NOT_INHERITED', 'CONFIG_RATE_LIMIT_503', 'CONFIG_REDIRECT_DROPS_METHOD', 'CONFIG_SECURITY_HEADERS_MISSING', 'CONFIG_TIMEOUT_TOO_SHORT', 'CONFIG_UPSTREAM_HTTP10']);
+    expect(r.json!.lint.findings.find((f) => f.code === 'CONFIG_SECURITY_HEADERS_MISSING')!.details.missing).toBe('strict-transport-security');
+    expect(r.json!.lint.findings.find((f) => f.code === 'CONFIG_ADD_HEADER_NOT_INHERITED')!.details).toMatchObject({ location: '/api/', dropped: 'X-Content-Type-Options,X-Frame-Options,X-XSS-Protection,Referrer-Policy,Content-Security-Policy' });
     const timeouts = r.json!.lint.findings.filter((f) => f.code === 'CONFIG_TIMEOUT_TOO_SHORT').map((f) => f.details.location);
     expect(timeouts.sort()).toEqual(['/api/generate/', '/api/stream/']);
   });
 
-  it('with limit_req_status 429, HTTP/1.1 and 300 s on the model routes added, it lints clean even with --strict', async () => {
-    const fixed = REF.replace('client_max_body_size 10m;', 'client_max_body_size 10m;\n  limit_req_status 429;\n  proxy_http_version 1.1;\n  proxy_read_timeout 300s;');
+  it('with limit_req_status 429, HTTP/1.1 and 300 s on the model routes, a 308 redirect, HSTS and the headers repeated in /api/, it lints clean even with --strict', async () => {
+    const security = REF.slice(REF.indexOf('    add_header X-Content-Type-Options'), REF.indexOf('    location / {'));
+    const hsts = '    add_header Strict-Transport-Security "max-age=31536000" always;\n';
+    const fixed = REF.replace('client_max_body_size 10m;', 'client_max_body_size 10m;\n  limit_req_status 429;\n  proxy_http_version 1.1;\n  proxy_read_timeout 300s;')
+      .replace('return 301', 'return 308')
+      .replace('    add_header X-Content-Type-Options', `${hsts}    add_header X-Content-Type-Options`)
+      .replace('      if ($request_method = OPTIONS)', `${hsts}${security}      if ($request_method = OPTIONS)`);
     const r = await lintText(fixed);
     expect(r.json!.lint.findings, r.stdout).toEqual([]);
     const f = join(dir, 'fixed.conf');

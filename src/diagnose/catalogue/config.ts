@@ -81,6 +81,7 @@ export const configEntries: ConfigCatalogueEntry[] = [
     symptoms: ['REQUEST_TOO_LARGE', 'BODY_LIMIT_LOW'],
     fix: {
       nginx: { text: 'Raise the limit for the API (the reference setup uses 10m globally, more on upload routes).', command: 'client_max_body_size 10m;\n\nlocation /api/upload/ {\n    client_max_body_size 100m;\n}' },
+      haproxy: { text: 'Raise the size in the deny rule that refuses large bodies (or drop the rule on model routes).', command: 'http-request deny deny_status 413 if { req.hdr_val(content-length) gt 20971520 }' },
       envoy: { text: 'Raise the buffer filter\'s max_request_bytes (or drop the filter on model routes).', command: 'name: envoy.filters.http.buffer\ntyped_config:\n  "@type": type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer\n  max_request_bytes: 20971520' },
     },
   },
@@ -179,7 +180,58 @@ export const configEntries: ConfigCatalogueEntry[] = [
     symptoms: ['OVERLOADED', 'BAD_GATEWAY', 'RATE_LIMIT_WRONG_STATUS'],
     fix: {
       nginx: { text: 'Answer 429 for requests over the limit (limit_req_status at http, server or location level).', command: 'limit_req_zone $binary_remote_addr zone=api:10m rate=10r/s;\nlimit_req_status 429;\n\nlocation /api/ {\n    limit_req zone=api burst=20 nodelay;\n}' },
+      envoy: { text: 'Leave the status at Envoy\'s default (429), or set it to TooManyRequests.', command: 'status:\n  code: TooManyRequests' },
       haproxy: { text: 'Give the deny rule a 429 status.', command: 'http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }' },
+    },
+  },
+  {
+    code: 'CONFIG_ADD_HEADER_NOT_INHERITED',
+    severity: 'warning',
+    title: 'A level with add_header of its own drops the headers set above it',
+    explanation:
+      'nginx inherits add_header into a server or location only when that level has no add_header at all. A location that adds its CORS ' +
+      'headers therefore sends none of the security headers or HSTS set at server level, though the file seems to set them everywhere.',
+    symptoms: ['SECURITY_HEADERS_MISSING', 'HSTS_MISSING'],
+    fix: {
+      nginx: { text: 'Repeat the upper level\'s headers in the location (an include file keeps them in one place).', command: '# /etc/nginx/snippets/security-headers.conf\nadd_header Strict-Transport-Security "max-age=31536000" always;\nadd_header X-Content-Type-Options nosniff always;\n\nlocation /api/ {\n    add_header Access-Control-Allow-Origin "https://app.example.com" always;\n    include snippets/security-headers.conf;\n}' },
+    },
+  },
+  {
+    code: 'CONFIG_SECURITY_HEADERS_MISSING',
+    severity: 'warning',
+    title: 'A TLS server sends no HSTS or security headers ({missing})',
+    explanation:
+      'Without Strict-Transport-Security a browser goes on trying plain http first, where the redirect can be intercepted; without ' +
+      'X-Content-Type-Options, X-Frame-Options, Referrer-Policy and Content-Security-Policy an API answer can be sniffed, framed or leak its URL.',
+    symptoms: ['HSTS_MISSING', 'SECURITY_HEADERS_MISSING'],
+    fix: {
+      nginx: { text: 'Add them at server level with "always" (and in every location that has add_header of its own).', command: 'add_header Strict-Transport-Security "max-age=31536000" always;\nadd_header X-Content-Type-Options nosniff always;\nadd_header X-Frame-Options DENY always;\nadd_header Referrer-Policy strict-origin-when-cross-origin always;\nadd_header Content-Security-Policy "default-src \'self\'" always;' },
+      haproxy: { text: 'Set them on every answer, HAProxy\'s own errors included.', command: 'http-after-response set-header Strict-Transport-Security "max-age=31536000"\nhttp-after-response set-header X-Content-Type-Options nosniff' },
+    },
+  },
+  {
+    code: 'CONFIG_REDIRECT_DROPS_METHOD',
+    severity: 'warning',
+    title: 'The http-to-https redirect answers {status}, which turns a POST into a GET',
+    explanation:
+      'Clients follow a 301, 302 or 303 with a GET and no body. An API client configured with http:// then loses its request (or gets a 404 ' +
+      'or 405 for a GET it never meant to send); 307 and 308 keep the method and the body.',
+    symptoms: ['REDIRECT_DROPS_METHOD'],
+    fix: {
+      nginx: { text: 'Redirect with 308 (permanent) or 307.', command: 'server {\n    listen 80;\n    return 308 https://$host$request_uri;\n}' },
+      haproxy: { text: 'Redirect with code 308.', command: 'http-request redirect scheme https code 308' },
+    },
+  },
+  {
+    code: 'CONFIG_CORS_PREFLIGHT_INCOMPLETE',
+    severity: 'warning',
+    title: 'The CORS preflight is not answered as a browser needs ({missing})',
+    explanation:
+      'Before a cross-origin POST with an Authorization header a browser sends OPTIONS and needs Access-Control-Allow-Origin on that answer. ' +
+      'nginx answering the preflight without the header, or passing it to an API that refuses it for the missing key, makes the browser block the call.',
+    symptoms: ['CORS_PREFLIGHT_REJECTED'],
+    fix: {
+      nginx: { text: 'Answer OPTIONS in the location that sets the CORS headers (they then go on the 204 too).', command: 'location /api/ {\n    add_header Access-Control-Allow-Origin "https://app.example.com" always;\n    add_header Access-Control-Allow-Methods "GET, POST, OPTIONS" always;\n    add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;\n    if ($request_method = OPTIONS) {\n        return 204;\n    }\n    proxy_pass http://127.0.0.1:3000;\n}' },
     },
   },
 ];

@@ -4,7 +4,7 @@
  * included), no WebSocket upgrade unless configured, no SNI unless the TLS context sets it,
  * upstream idle connections kept for an hour.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import {
   APP_SERVER_IDLE_SECONDS, BODY_LIMIT_BYTES, LLM_PATH, LONG_COMPLETION_SECONDS, SHORT_TIMEOUT_SECONDS, SSE_PATH, WS_PATH,
   formatBytes, isIp, isLlmHost, isLocalHost, parseDuration,
@@ -23,6 +23,13 @@ function get(node: unknown, ...keys: string[]): N {
   }
   return cur;
 }
+/** The key node of `key` in a map: a finding about a whole block points at the line that names it. */
+function keyOf(node: unknown, key: string): N {
+  if (!isMap(node)) return undefined;
+  return node.items.find((p) => isScalar(p.key) && String(p.key.value) === key)?.key as N;
+}
+/** Envoy's HTTP status names (type.v3.StatusCode) for the codes a rate limit might answer. */
+const STATUS_NAMES: Record<string, number> = { TooManyRequests: 429, ServiceUnavailable: 503, Forbidden: 403, BadRequest: 400, InternalServerError: 500, Unauthorized: 401, Locked: 423, EnhanceYourCalm: 420 };
 const items = (node: N): YamlNode[] => (isSeq(node) ? (node.items as YamlNode[]) : []);
 const str = (node: N): string | undefined => (isScalar(node) ? String(node.value) : undefined);
 
@@ -69,7 +76,7 @@ export function lintEnvoy(src: SourceFile): RawFinding[] {
     const autoSni = /auto_sni["']?\s*:\s*true/.test(src.text);
     if (tls && remote.length > 0 && !str(get(ts, 'typed_config', 'sni')) && !autoSni) {
       out.push({
-        code: 'CONFIG_UPSTREAM_SNI_OFF', ...at(ts), directive: 'sni',
+        code: 'CONFIG_UPSTREAM_SNI_OFF', ...at(keyOf(c, 'transport_socket') ?? ts), directive: 'sni',
         evidence: [`cluster ${name} (line ${lineOf(c)}) opens TLS to ${remote.map((a) => a.host).join(', ')} and its UpstreamTlsContext has no sni`],
         details: { host: remote[0]!.host },
       });
@@ -151,5 +158,25 @@ export function lintEnvoy(src: SourceFile): RawFinding[] {
             }
           }
       }
+  // Rate limits that answer something else than 429 (Envoy's local and global limits default to
+  // 429; a `status` of the local one, or `rate_limited_status` of the global one, changes it).
+  visit(doc, {
+    Map(_k, m) {
+      const type = str(get(m, '@type')) ?? '';
+      const local = /local_ratelimit\.v3\.LocalRateLimit$/.test(type);
+      const global = /filters\.http\.ratelimit\.v3\.RateLimit$/.test(type);
+      if (!local && !global) return;
+      const node = local ? get(m, 'status', 'code') : get(m, 'rate_limited_status', 'code');
+      const v = str(node);
+      if (v === undefined) return;
+      const status = /^\d+$/.test(v) ? Number(v) : STATUS_NAMES[v];
+      if (status === 429) return;
+      out.push({
+        code: 'CONFIG_RATE_LIMIT_503', ...at(node), directive: local ? 'status' : 'rate_limited_status',
+        evidence: [`the ${local ? 'local' : 'global'} rate limit (line ${lineOf(m)}) answers ${v}${status ? ` (${status})` : ''} instead of 429 TooManyRequests`, 'clients and SDKs read that as an outage, not as a rate limit to back off from'],
+        details: { status: status ?? v },
+      });
+    },
+  });
   return dedupe(out);
 }

@@ -4,7 +4,7 @@
  * the server line says so, `http-request deny` answering 403, http-response rules skipping
  * HAProxy's own error answers.
  */
-import { LLM_PATH, LONG_COMPLETION_SECONDS, SHORT_TIMEOUT_SECONDS, SSE_PATH, isIp, isLlmHost, isLocalHost, parseDuration } from '../common.js';
+import { APP_SERVER_IDLE_SECONDS, BODY_LIMIT_BYTES, LLM_PATH, LONG_COMPLETION_SECONDS, SHORT_TIMEOUT_SECONDS, SSE_PATH, WS_PATH, formatBytes, isIp, isLlmHost, isLocalHost, parseDuration, parseSize } from '../common.js';
 import type { RawFinding } from '../types.js';
 import { dedupe } from '../nginx/rules.js';
 import type { HaproxyLine, HaproxySection } from './parse.js';
@@ -51,6 +51,32 @@ export function lintHaproxy(sections: HaproxySection[]): RawFinding[] {
       }
     }
 
+    // WebSockets: HAProxy passes the upgrade itself; the idle socket then lives `timeout tunnel`,
+    // or without it the shorter of timeout client and timeout server.
+    if (s.type !== 'frontend') {
+      const tunnel = find(s, 'timeout', 'tunnel') ?? find(defaults, 'timeout', 'tunnel');
+      const tunnelSecs = tunnel ? parseDuration(tunnel.words[2] ?? '', 'ms') : undefined;
+      const wsHint = WS_PATH.test(s.name) || sections.some((x) => x.lines.some((l) => /hdr\(upgrade\)|websocket/i.test(l.words.join(' '))));
+      if (tunnel && tunnelSecs !== undefined && tunnelSecs > 0 && tunnelSecs < LONG_COMPLETION_SECONDS) {
+        out.push({
+          code: 'CONFIG_TIMEOUT_TOO_SHORT', severity: tunnelSecs < SHORT_TIMEOUT_SECONDS ? 'error' : 'warning', file: tunnel.file, line: tunnel.line, directive: 'timeout tunnel',
+          evidence: [`${s.type} ${s.name} (${where(s)}) closes a WebSocket (or any upgraded connection) idle for ${tunnelSecs} s (${show(tunnel)} at ${where(tunnel)})`, 'a realtime or status socket is often silent for minutes'],
+          details: { directive: 'timeout tunnel', seconds: tunnelSecs, section: s.name },
+        });
+      } else if (!tunnel && wsHint) {
+        const c = find(s, 'timeout', 'client') ?? find(defaults, 'timeout', 'client');
+        const sv = find(s, 'timeout', 'server') ?? find(defaults, 'timeout', 'server');
+        const secs = Math.min(...[c, sv].map((t) => (t ? parseDuration(t.words[2] ?? '', 'ms') ?? Infinity : Infinity)));
+        if (Number.isFinite(secs) && secs < LONG_COMPLETION_SECONDS) {
+          out.push({
+            code: 'CONFIG_TIMEOUT_TOO_SHORT', severity: secs < SHORT_TIMEOUT_SECONDS ? 'error' : 'warning', file: s.file, line: s.line, directive: 'timeout tunnel',
+            evidence: [`${s.type} ${s.name} (${where(s)}) carries WebSockets without timeout tunnel: an idle socket is closed after ${secs} s (timeout client/server)`],
+            details: { directive: 'timeout tunnel', seconds: secs, section: s.name },
+          });
+        }
+      }
+    }
+
     for (const l of servers) {
       const host = (l.words[2] ?? '').replace(/:\d+$/, '');
       if (l.words[0] !== 'server' || !host) continue;
@@ -87,6 +113,45 @@ export function lintHaproxy(sections: HaproxySection[]): RawFinding[] {
           evidence: [`${show(l)} (${where(l)}) is a rate limit that answers ${status} (no deny_status 429)`],
           details: { status },
         });
+      }
+      // A body limit made of a deny rule: `http-request deny [deny_status 413] if { req.body_size gt N }`
+      // (or the Content-Length header's value).
+      const body = /(req\.body_size|req\.hdr_val\(content-length\)|req\.hdr\(content-length\))\s+(?:gt|ge)\s+(\d+[kKmMgG]?)/i.exec(w.join(' '));
+      if (w[0] === 'http-request' && w[1] === 'deny' && body) {
+        const bytes = parseSize(body[2]!);
+        if (bytes !== undefined && bytes < BODY_LIMIT_BYTES) {
+          out.push({
+            code: 'CONFIG_BODY_LIMIT_LOW', severity: bytes < 1024 * 1024 ? 'error' : 'warning', file: l.file, line: l.line, directive: 'http-request deny',
+            evidence: [`${show(l)} (${where(l)}) refuses request bodies over ${formatBytes(bytes)}`, 'an image sent as base64, an audio file or a long document in a chat request is several MB'],
+            details: { bytes, limit: formatBytes(bytes), section: s.name },
+          });
+        }
+      }
+      if (w[0] === 'http-request' && w[1] === 'redirect' && w[2] === 'scheme' && w[3] === 'https') {
+        const ci = w.indexOf('code');
+        const status = ci > 0 ? Number(w[ci + 1]) : 302;
+        if ([301, 302, 303].includes(status)) {
+          out.push({
+            code: 'CONFIG_REDIRECT_DROPS_METHOD', file: l.file, line: l.line, directive: 'http-request redirect',
+            evidence: [`${show(l)} (${where(l)}) sends plain-http requests to https with ${status}${ci > 0 ? '' : ' (no code: HAProxy default 302)'}: a client follows it with a GET and no body`],
+            details: { status },
+          });
+        }
+      }
+      if ((w[0] === 'server' || w[0] === 'default-server') && w.includes('pool-purge-delay')) {
+        const delay = parseDuration(w[w.indexOf('pool-purge-delay') + 1] ?? '', 'ms');
+        const host = w[0] === 'server' ? (w[2] ?? '').replace(/:\d+$/, '') : '';
+        const local = w[0] === 'default-server' ? hosts.some(isLocalHost) : isLocalHost(host);
+        if (delay !== undefined && delay >= APP_SERVER_IDLE_SECONDS && local && !w.includes('http-reuse')) {
+          out.push({
+            code: 'CONFIG_KEEPALIVE_RACE', file: l.file, line: l.line, directive: 'pool-purge-delay',
+            evidence: [
+              `${show(l)} (${where(l)}) keeps idle server connections at least ${delay} s before purging them`,
+              `application servers close idle connections sooner (Node and uvicorn after ${APP_SERVER_IDLE_SECONDS} s): a request sent on one the server is closing is reset`,
+            ],
+            details: { idleTimeoutSeconds: delay, section: s.name },
+          });
+        }
       }
       if (w[0] === 'http-response' && (w[1] === 'set-header' || w[1] === 'add-header')) {
         out.push({

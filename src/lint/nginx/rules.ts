@@ -10,6 +10,7 @@ import {
 } from '../common.js';
 import type { RawFinding } from '../types.js';
 import type { NginxDirective } from './parse.js';
+import { lintNginxHeaders } from './headers.js';
 import { collect, effective, effectiveArray, own, proxyPassOf, type Location, type Scope } from './scope.js';
 
 const at = (d: NginxDirective) => ({ file: d.file, line: d.line });
@@ -255,7 +256,7 @@ export function lintNginx(tree: NginxDirective[]): RawFinding[] {
     }
   };
   visit(tree);
-  void servers;
+  for (const f of lintNginxHeaders(servers, locations)) out.push(f);
   return dedupe(out);
 }
 

@@ -5,7 +5,6 @@
  * applications connect there. Asks the first nameserver for each expanded name (A and AAAA).
  */
 import type { SystemLookupResult } from './system.js';
-import { queryDns } from './query.js';
 
 /** At most this many search domains are tried (glibc uses up to 6). */
 const MAX_DOMAINS = 6;
@@ -30,6 +29,8 @@ export async function findSearchAnswer(
   if (sys.size === 0 || timeoutMs <= 0) return undefined;
   // The same addresses from the bare name: nothing to explain.
   if (directAddresses.some((a) => sys.has(a))) return undefined;
+  // dns-packet loads only when there is a search domain to ask about.
+  const { queryDns } = await import('./query.js');
   for (const domain of search.slice(0, MAX_DOMAINS)) {
     const name = `${host.replace(/\.$/, '')}.${domain.replace(/^\.|\.$/g, '')}`;
     const answers = await Promise.all(

@@ -134,7 +134,11 @@ export async function probeBody(env: ProbeEnv): Promise<BodyCheck> {
 }
 
 /** `n` requests at once (at most 10 in flight), the key-check path without key; what came back. */
-export async function probeBurst(env: ProbeEnv, n: number): Promise<BurstCheck> {
+/**
+ * `before`: the status the same request (the key-check path, no key) got earlier in these checks,
+ * before any burst: what this gateway answers when no limit is in the way.
+ */
+export async function probeBurst(env: ProbeEnv, n: number, before?: number): Promise<BurstCheck> {
   const { ctx } = env;
   const path = keyCheckPath(ctx);
   const replies: GatewayReply[] = new Array(n);
@@ -162,9 +166,11 @@ export async function probeBurst(env: ProbeEnv, n: number): Promise<BurstCheck> 
     if ('status' in r) answers.push({ index, status: r.status, headers: r.headers });
   });
   // The limiter's answer: the first status a limiter sends (429; 503 is nginx's default, 403
-  // HAProxy's deny) that differs from what the burst's first answer got. All 429 from the start:
+  // HAProxy's deny) that differs from what the same request normally gets. All 429 from the start:
   // the limit was reached before the burst, and that is still what it answers.
-  const baseline = answers[0]?.status;
+  // The earlier checks may already have used up a tight limit (HAProxy's 10 per 10 s): the burst's
+  // own first answer is then the limiter's, and only the earlier answer tells what is normal.
+  const baseline = before ?? answers[0]?.status;
   const hit = answers.find((a) => LIMIT_STATUSES.includes(a.status) && a.status !== baseline) ?? (baseline === 429 ? answers[0] : undefined);
   const limited: BurstCheck['limited'] = hit
     ? { status: hit.status, index: hit.index, ...(hit.headers['retry-after'] !== undefined ? { retryAfter: hit.headers['retry-after'] } : {}), ...(hit.headers.server ? { server: hit.headers.server } : {}) }

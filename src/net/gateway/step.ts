@@ -25,6 +25,12 @@ export function gatewaySkipReason(ctx: RunContext): string | undefined {
   return undefined;
 }
 
+/** The status the key-check path got without a key in the header checks (before the burst). */
+function normalStatus(headers: Awaited<ReturnType<typeof probeHeaders>>): number | undefined {
+  const r = headers.probes[0]?.reply;
+  return r && 'status' in r ? r.status : undefined;
+}
+
 export async function runGatewayStep(ctx: RunContext, interrupt?: AbortSignal): Promise<GatewayStepResult> {
   const cfg = ctx.config;
   const g = cfg.gateway!;
@@ -43,7 +49,7 @@ export async function runGatewayStep(ctx: RunContext, interrupt?: AbortSignal): 
   const websocket = cfg.target.websocket
     ? await probeWebSocket(ctx, { idleMs: g.wsIdleMs, waitMs: cfg.timeoutMs, origin: g.origin, signal })
     : skip('the target is not a ws:// or wss:// URL');
-  const burst = g.burst === undefined ? skip('no --burst given') : ws ? skip('--burst measures the https:// API URL, not a WebSocket endpoint') : signal.aborted ? skip('interrupted') : await probeBurst(env, g.burst);
+  const burst = g.burst === undefined ? skip('no --burst given') : ws ? skip('--burst measures the https:// API URL, not a WebSocket endpoint') : signal.aborted ? skip('interrupted') : await probeBurst(env, g.burst, normalStatus(headers));
   const section: GatewaySection = { redirect, headers, cors, body, websocket, burst, durationMs: Math.round(ctx.now() - t0) };
   const t = cfg.target;
   const findings = gatewayFindings(section, { scheme: t.scheme }).map((f) => ({
