@@ -142,5 +142,8 @@ describe("the README's install text", () => {
     expect(README).toContain(`fetches the ${words[deps.length]} runtime dependencies`);
     const table = README.slice(README.indexOf('## Dependencies'), README.indexOf('## Development'));
     for (const d of deps) expect(table).toContain(`| ${d} |`);
+    // And no row for a package that is no longer a dependency.
+    const rows = [...table.matchAll(/^\| ([a-z][a-z0-9-]*) \|/gm)].map((m) => m[1]!).filter((n) => n !== 'package');
+    expect(rows.sort()).toEqual([...deps].sort());
   });
 });
