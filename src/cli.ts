@@ -11,6 +11,7 @@ import { loadKey } from './key.js';
 import { loadRenderer } from './render/load.js';
 import type { Report } from './report.js';
 import { Redactor } from './secret.js';
+import { headerSecrets } from './redact/header-secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { readCa } from './files.js';
 import { readClientCert, type ClientCert } from './curlopts/files.js';
@@ -193,7 +194,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     config = buildConfig(targetArg, raw);
     // -H values that carry credentials are secrets from here on, like the key.
-    for (const h of config.headers ?? []) if (h.secret) for (const part of [h.value, ...h.value.split(/\s+/)]) redactor.add(part);
+    for (const part of headerSecrets(config)) redactor.add(part);
     if (raw.curl) {
       out((await import('./curlopts/reproduce.js')).reproduceCommands(config, io.env));
       return ExitCode.OK;
@@ -252,6 +253,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   if (report.capture?.warning) err(`diagnose: warning: --capture: ${report.capture.warning}\n`);
+  if (report.capture?.credentialsInClear?.length) err(`diagnose: warning: --capture: ${report.capture.file} holds ${report.capture.credentialsInClear.join(', and ')} in clear; it was written readable by you only (0600): treat it like the key, and share it only after removing those headers\n`);
   if (raw.verbose) err((await import('./terminal/verbose.js')).verboseHeads(report));
   const color = colorEnabled(io, io.stdoutIsTTY);
   const text = raw.quiet

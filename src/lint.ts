@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Io } from './cli.js';
 import { ExitCode } from './exit.js';
 import { lintConfig } from './lint/index.js';
+import { scrubConfigText } from './lint/redact.js';
 import { lintHuman, lintJson } from './lint/render.js';
 import { readStdin } from './lint/source.js';
 import { LintInputError, type ConfigKind } from './lint/types.js';
@@ -57,13 +58,14 @@ export async function lintMain(argv: string[], io: Io): Promise<number> {
     const text = file === '-' ? await readStdin(io.stdin ?? process.stdin) : undefined;
     const result = lintConfig({ file, text, kind: opts.kind });
     const json = opts.json === true || opts.format === 'json';
-    io.stdout.write(json ? lintJson(result) : lintHuman(result, colorEnabled(io)));
+    // Evidence quotes the configuration, which may hold a key: never printed.
+    io.stdout.write(scrubConfigText(json ? lintJson(result) : lintHuman(result, colorEnabled(io))));
     if (result.findings.some((f) => f.severity === 'error')) return 1;
     if (opts.strict && result.findings.length > 0) return ExitCode.STRICT_WARNINGS;
     return ExitCode.OK;
   } catch (e) {
     if (e instanceof LintInputError) {
-      io.stderr.write(`diagnose lint: ${e.message}\n`);
+      io.stderr.write(`diagnose lint: ${scrubConfigText(e.message)}\n`);
       return ExitCode.USAGE;
     }
     throw e;

@@ -2,12 +2,11 @@
  * `diagnose serve`: a Prometheus exporter in the way of blackbox_exporter. The command line of the
  * exporter lives here (beside cli.ts, which hands over `serve ...`); the server is in serve/.
  */
-import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import type { Io } from './cli.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit.js';
-import { parseTargetsFile } from './fleet/config-file.js';
+import { parseTargetsFile, readTargetsFile } from './fleet/config-file.js';
 import { startExporter } from './serve/server.js';
 import { loadProbeTargets } from './serve/targets.js';
 import { parsePort, splitHostPort } from './target.js';
@@ -66,12 +65,7 @@ export async function serveMain(argv: string[], io: Io): Promise<number> {
     const listen = parseListen(raw.listen);
     const maxInFlight = parseBounded(raw.maxInFlight, '--max-in-flight', 1, 1024, true);
     const timeoutOffset = parseBounded(raw.timeoutOffset, '--timeout-offset', 0, 60, false);
-    let text: string;
-    try {
-      text = await readFile(raw.config, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--config: cannot read "${raw.config}" (${(e as { code?: string }).code ?? 'error'})`);
-    }
+    const text = await readTargetsFile(raw.config);
     const targets = await loadProbeTargets(parseTargetsFile(text, raw.config), io.env, raw.allowAnyTarget ?? false);
     try {
       exporter = await startExporter({ ...listen, targets, maxInFlight, timeoutOffset, env: io.env, version: TOOL_VERSION });

@@ -6,9 +6,26 @@
  * Options use the command line's names without the dashes (`api-key-env`, `resolve`, `timeout`),
  * so a target in the file reads like the command that would diagnose it.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { RawOptions } from '../config.js';
+import { looksLikeKey } from '../redact/key-shape.js';
+import { describeReadError, readCapped } from '../safe-io/read-capped.js';
+
+/** A targets file is a few kilobytes; a megabyte is a wrong file (or a hostile one). */
+export const CONFIG_FILE_MAX = 1024 * 1024;
+
+/**
+ * Read `--config FILE` with a size and a time cap: a 50 MB file, /dev/zero or a FIFO nobody
+ * writes to is one line and exit 2, never a hang or a heap that grows.
+ */
+export async function readTargetsFile(file: string): Promise<string> {
+  try {
+    return (await readCapped(file, { maxBytes: CONFIG_FILE_MAX, timeoutMs: 5000 })).toString('utf8');
+  } catch (e) {
+    throw new UsageError(`--config: cannot read "${file}" (${describeReadError(e, CONFIG_FILE_MAX)})`);
+  }
+}
 
 /** The options a target, a module or `defaults` may set, and the type each takes. */
 export const OPTION_KINDS = {
@@ -73,6 +90,7 @@ class Reader {
     const seen = new Set<unknown>();
     for (const pair of node.items) {
       const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (typeof k === 'string') this.notAKey(k, `${what}: a name`, pair.key as Node);
       if (seen.has(k)) this.fail(pair.key as Node, `${what}: "${String(k)}" appears twice${what === 'targets' || what === 'modules' ? ' (names must be unique)' : ''}`);
       seen.add(k);
     }
@@ -81,7 +99,13 @@ class Reader {
 
   keyName(k: unknown, what: string): string {
     if (!isScalar(k) || typeof k.value !== 'string') this.fail(k as Node, `${what}: keys must be plain names`);
+    this.notAKey(k.value, `${what}: a name`, k as Node);
     return k.value;
+  }
+
+  /** A key pasted into the file as a name or a value is never repeated (issue 12, item 1). */
+  notAKey(value: string, what: string, at: Node): void {
+    if (looksLikeKey(value)) this.fail(at, `${what}: the value looks like an API key; it was not printed. Name the variable (api-key-env) or the file (api-key-file) that holds the key instead`);
   }
 
   options(node: YAMLMap, what: string, extra: readonly string[] = []): { set: OptionSet; extras: Map<string, Node> } {
@@ -111,6 +135,7 @@ class Reader {
       if (!isSeq(node)) this.fail(node ?? at, `${what} must be a string or a list of strings`);
       return node.items.map((item) => {
         if (!isScalar(item) || (typeof item.value !== 'string' && typeof item.value !== 'number')) this.fail(item as Node, `${what}: every item must be a string`);
+        this.notAKey(String(item.value), what, item as Node);
         return String(item.value);
       });
     }
@@ -122,6 +147,7 @@ class Reader {
     }
     // A bare number is a string option's value too (timeout: 5 means 5 seconds, as on the command line).
     if (typeof v !== 'string' && typeof v !== 'number') this.fail(node, `${what} must be a string`);
+    this.notAKey(String(v), what, node);
     return String(v);
   }
 }
@@ -137,6 +163,16 @@ export function parseTargetsFile(text: string, file: string): TargetsFile {
     throw new UsageError(`${file}:${line}: not valid YAML: ${msg}`);
   }
   if (doc.contents === null) throw new UsageError(`${file}:1: the file is empty; it needs a "targets:" mapping`);
+  // Anchors and aliases (`*name`, `<<: *name`) are refused: a file of targets needs none, and a
+  // nest of aliases ("billion laughs") must not be expanded by anything that reads it later.
+  let alias: Node | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      alias = node as unknown as Node;
+      return visit.BREAK;
+    },
+  });
+  if (alias !== undefined) r.fail(alias, 'YAML aliases (*name) are not supported here; write the value out in full');
   const top = r.map(doc.contents, 'the file', null);
   let defaults: OptionSet | undefined;
   const targets: FileTarget[] = [];
@@ -164,6 +200,7 @@ export function parseTargetsFile(text: string, file: string): TargetsFile {
         if (!NAME.test(name)) r.fail(t.key as Node, `target "${name}": names are letters, digits, _ . : - (at most 64)`);
         // `name: https://host/v1` is a target with nothing but its URL.
         if (isScalar(t.value) && typeof t.value.value === 'string') {
+          r.notAKey(t.value.value, `target "${name}"`, t.value);
           targets.push({ name, url: t.value.value, values: {}, lines: {}, line: r.line(t.key as Node) });
           continue;
         }

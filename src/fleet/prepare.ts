@@ -4,6 +4,8 @@
  * a bad entry stops the run with one line naming the file and line, and no target sees a request.
  */
 import { buildConfig, type Config, type RawOptions } from '../config.js';
+import { readClientCert, type ClientCert } from '../curlopts/files.js';
+import { headerSecrets } from '../redact/header-secrets.js';
 import { UsageError } from '../errors.js';
 import { readCa } from '../files.js';
 import { loadKey } from '../key.js';
@@ -17,6 +19,13 @@ export interface PreparedTarget {
   key?: string;
   keySource: string;
   ca?: string;
+  /** --cert/--key, read before anything is probed. */
+  clientCert?: ClientCert;
+}
+
+/** What a target's own options make secret besides its key: -H values that carry credentials. */
+export function extraSecrets(config: Config): string[] {
+  return headerSecrets(config);
 }
 
 /** Which option a buildConfig/loadKey/readCa message is about (`--provider: ...` -> provider). */
@@ -59,7 +68,8 @@ export async function prepareFromSets(
   try {
     const key = await loadKey(config.keySource, env);
     const ca = config.caFile !== undefined ? await readCa(config.caFile) : undefined;
-    return { name, config, key: key.key, keySource: key.source, ca };
+    const clientCert = config.clientCertFile !== undefined ? await readClientCert(config.clientCertFile, config.clientKeyFile) : undefined;
+    return { name, config, key: key.key, keySource: key.source, ca, ...(clientCert ? { clientCert } : {}) };
   } catch (e) {
     return blame(e);
   }
@@ -96,7 +106,8 @@ export async function prepareArgs(targets: string[], raw: RawOptions, env: Recor
     if (same) throw new UsageError(`targets "${same.name}" and "${t}" are the same URL (${config.target.url}); give it once`);
     const key = await loadKey(config.keySource, env);
     const ca = config.caFile !== undefined ? await readCa(config.caFile) : undefined;
-    out.push({ name: t, config, key: key.key, keySource: key.source, ca });
+    const clientCert = config.clientCertFile !== undefined ? await readClientCert(config.clientCertFile, config.clientKeyFile) : undefined;
+    out.push({ name: t, config, key: key.key, keySource: key.source, ca, ...(clientCert ? { clientCert } : {}) });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import { runDoctor } from '../doctor.js';
 import type { Report } from '../report.js';
 import type { Redactor } from '../secret.js';
-import type { PreparedTarget } from './prepare.js';
+import { extraSecrets, type PreparedTarget } from './prepare.js';
 
 export interface FleetOptions {
   env: Record<string, string | undefined>;
@@ -15,7 +15,9 @@ export interface FleetOptions {
 
 /** Diagnose one prepared target; its report carries the target's name (in the file, or as typed). */
 export async function diagnoseOne(t: PreparedTarget, opts: { env: Record<string, string | undefined>; interrupt?: AbortSignal; redactor?: Redactor }): Promise<Report> {
-  const report = await runDoctor(t.config, { env: opts.env, apiKey: t.key, keySource: t.keySource, ca: t.ca, interrupt: opts.interrupt, redactor: opts.redactor });
+  // Secret -H values are secrets of every report (and every other target's, in a shared redactor).
+  for (const s of extraSecrets(t.config)) opts.redactor?.add(s);
+  const report = await runDoctor(t.config, { env: opts.env, apiKey: t.key, keySource: t.keySource, ca: t.ca, ...(t.clientCert ? { clientCert: t.clientCert } : {}), interrupt: opts.interrupt, redactor: opts.redactor });
   return { ...report, target: { ...report.target, name: t.name } };
 }
 
@@ -34,7 +36,7 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, worke
 }
 
 export function runFleet(targets: readonly PreparedTarget[], opts: FleetOptions): Promise<Report[]> {
-  for (const t of targets) opts.redactor.add(t.key);
+  for (const t of targets) for (const s of [t.key, ...extraSecrets(t.config)]) opts.redactor.add(s);
   return mapBounded(targets, opts.parallel, (t) => diagnoseOne(t, opts));
 }
 

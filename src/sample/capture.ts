@@ -6,7 +6,7 @@
  * without the right to capture) the run goes on and the report says why there is no capture.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface CaptureInfo {
   kept?: 'all' | 'failing-samples';
   /** Why there is no capture (tcpdump missing, not permitted ...). */
   warning?: string;
+  /** Credentials the packets carry in clear (the key over plain http, a proxy's password): the file is 0600. */
+  credentialsInClear?: string[];
 }
 
 /** Ring of at most RING_FILES × RING_MB megabytes in the temporary directory. */
@@ -97,7 +99,9 @@ export async function startCapture(filter: string, env: Record<string, string | 
         const names = (await readdir(dir)).filter((n) => n.startsWith('ring.pcap')).sort(ringOrder);
         const files = await Promise.all(names.map((n) => readFile(join(dir, n))));
         const { pcap, packets } = mergePcaps(files, windows);
-        await writeFile(file, pcap);
+        // Packets carry payloads (headers, bodies, perhaps the key): only the owner may read them.
+        await writeFile(file, pcap, { mode: 0o600 });
+        await chmod(file, 0o600).catch(() => undefined);
         return { file, packets, filter, kept: windows ? 'failing-samples' : 'all' };
       } finally {
         await rm(dir, { recursive: true, force: true });

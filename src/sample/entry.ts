@@ -11,6 +11,8 @@ import type { Report } from '../report.js';
 import { captureFilter, startCapture, type CaptureInfo } from './capture.js';
 import { runSampled } from './loop.js';
 import { createReusePool } from './pool.js';
+import { urlKeys } from '../redact/url-key.js';
+import { isLoopbackHost } from '../target.js';
 
 /** The first hop's addresses and port: the proxy's when one applies, else the target's. */
 async function firstHopEndpoints(config: Config, env: Record<string, string | undefined>): Promise<Array<{ address: string; port: number }>> {
@@ -27,6 +29,23 @@ async function firstHopEndpoints(config: Config, env: Record<string, string | un
   } catch {
     return [];
   }
+}
+
+/**
+ * What a capture of this run holds in clear: the key (and secret -H values) when the target is
+ * plain http, a proxy's password when the proxy is reached over plain http (Proxy-Authorization
+ * goes out before any TLS, whatever the target's scheme).
+ */
+export function clearCredentials(config: Config, opts: Pick<DoctorOptions, 'apiKey' | 'env'>): string[] {
+  const out: string[] = [];
+  const t = config.target;
+  // Over plain http the key goes out only to this machine, or everywhere with --allow-insecure-key.
+  const plain = t.scheme === 'http' && (config.allowInsecureKey === true || isLoopbackHost(t.host));
+  if (plain && (opts.apiKey || urlKeys(t.query).length > 0)) out.push('the API key (the target is plain http)');
+  if (plain && (config.headers ?? []).some((h) => h.secret)) out.push('secret -H header values (the target is plain http)');
+  const decision = chooseProxy({ scheme: t.scheme as 'http' | 'https', host: t.host, port: t.port, explicit: config.proxy, ignoreEnv: config.noProxy }, opts.env);
+  if (decision.proxy && decision.proxy.url.protocol === 'http:' && decision.proxy.url.password !== '') out.push('the proxy password (Proxy-Authorization to a plain-http proxy)');
+  return out;
 }
 
 export async function runSampledOrCaptured(config: Config, opts: DoctorOptions): Promise<Report> {
@@ -47,6 +66,9 @@ export async function runSampledOrCaptured(config: Config, opts: DoctorOptions):
       );
     }
   }
-  if (capture && !('finish' in capture)) report.capture = capture;
+  if (capture && !('finish' in capture)) {
+    const clear = capture.file !== undefined ? clearCredentials(config, opts) : [];
+    report.capture = clear.length > 0 ? { ...capture, credentialsInClear: clear } : capture;
+  }
   return report;
 }

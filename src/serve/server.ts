@@ -12,7 +12,7 @@ import type { Report } from '../report.js';
 import { Redactor } from '../secret.js';
 import { ExporterStats, renderProbe, TEXT_FORMAT } from './exposition.js';
 import { statusPage, type RecentProbe } from './status.js';
-import { BadProbe, type ProbeTargets } from './targets.js';
+import { addConfigSecrets, addUrlSecrets, BadProbe, type ProbeTargets } from './targets.js';
 
 export interface ExporterOptions {
   host: string;
@@ -53,7 +53,9 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
 
 /** A refusal: one line of text, as blackbox answers. */
 function refuse(res: ServerResponse, status: number, line: string, extra: Record<string, string> = {}): void {
-  send(res, status, 'text/plain; charset=utf-8', `${line.replace(/[\r\n]+/g, ' ')}\n`, extra);
+  // One line, and a short one: a 16 KB target parameter is not sent back whole.
+  const one = line.replace(/[\r\n]+/g, ' ');
+  send(res, status, 'text/plain; charset=utf-8', `${one.length > 400 ? `${one.slice(0, 400)}...` : one}\n`, extra);
 }
 
 export async function startExporter(o: ExporterOptions): Promise<Exporter> {
@@ -77,7 +79,10 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
     } catch (e) {
       if (!(e instanceof BadProbe)) throw e;
       stats.countRefused('bad_request');
-      return refuse(res, 400, e.message);
+      // The line may quote the target asked for: a ?key= or a password in it is not repeated.
+      const quoted = new Redactor();
+      addUrlSecrets(quoted, query.get('target'));
+      return refuse(res, 400, o.targets.secrets.scrub(quoted.scrub(e.message)));
     }
     if (stats.inFlight >= o.maxInFlight) {
       stats.countRefused('overloaded');
@@ -91,6 +96,8 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
     const interrupt = AbortSignal.any([AbortSignal.timeout(Math.ceil(timeoutS * 1000)), gone.signal]);
     const config = { ...target.config, timeoutMs: Math.min(target.config.timeoutMs, Math.max(1, Math.floor(timeoutS * 1000))) };
     const redactor = new Redactor();
+    addConfigSecrets(redactor, target);
+    addUrlSecrets(redactor, query.get('target'));
     let report: Report;
     try {
       report = await diagnoseOne({ ...target, config }, { env: o.env, interrupt, redactor });
@@ -102,12 +109,14 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
     const ok = report.verdict !== 'failed' && !report.interrupted;
     stats.countProbe(module ?? '', ok ? 'success' : 'failure');
     stats.durations.observe(seconds);
-    recent.unshift({ at: report.startedAt, target: target.name, module: module ?? '', verdict: report.verdict, rootCause: report.rootCause, exitCode: report.exitCode, ms: report.durationMs });
+    recent.unshift({ at: report.startedAt, target: o.targets.secrets.scrub(redactor.scrub(target.name)), module: module ?? '', verdict: report.verdict, rootCause: report.rootCause, exitCode: report.exitCode, ms: report.durationMs });
     recent.length = Math.min(recent.length, 50);
     if (!res.destroyed) send(res, 200, TEXT_FORMAT, redactor.scrub(renderProbe(report, timeoutS)));
   }
 
-  const server = createServer((req, res) => {
+  // A slow client (headers trickled in, a request never finished) is cut off, as a scrape is
+  // one short GET: it cannot hold a socket for Node's default five minutes.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://exporter');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, `${req.method} is not served; use GET`, { allow: 'GET, HEAD' });
     const handle = async () => {
@@ -117,13 +126,13 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
         case '/metrics':
           return send(res, 200, TEXT_FORMAT, stats.render(o.maxInFlight, o.version));
         case '/':
-          return send(res, 200, 'text/html; charset=utf-8', statusPage({ version: o.version, file: o.targets.file, recent, inFlight: stats.inFlight, maxInFlight: o.maxInFlight, draining }));
+          return send(res, 200, 'text/html; charset=utf-8', o.targets.secrets.scrub(statusPage({ version: o.version, file: o.targets.file, recent, inFlight: stats.inFlight, maxInFlight: o.maxInFlight, draining })));
         default:
           return refuse(res, 404, `${url.pathname} is not here; try /probe?target=NAME, /metrics or /`);
       }
     };
     handle().catch((e: unknown) => {
-      if (!res.headersSent) refuse(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) refuse(res, 500, o.targets.secrets.scrub(`internal error: ${e instanceof Error ? e.message : String(e)}`));
       else res.destroy();
     });
   });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, removeDir, tempDir } from '../../fixtures/daemon.js';
 import { startOpenAiCompatible, type HttpFixture } from '../../fixtures/http-api.js';
+import { startEchoServer } from '../../fixtures/echo-server.js';
 import { assertValidReport } from '../helpers/schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -145,5 +146,33 @@ describe('the GitHub Action', () => {
     const bad = await runAction({ target: 'ftp://127.0.0.1/' }, dir);
     expect(bad.status).toBe(2);
     expect(bad.outputs).toMatchObject({ verdict: 'error', 'exit-code': '2' });
+  });
+
+  /** Review 12: a server that echoes the key back, one and several targets: the key reaches no output, summary, log or report. */
+  it.each(['json', 'md', 'junit', 'openmetrics'])('an echoing server, format %s: the key appears nowhere', async (format) => {
+    const echo = await startEchoServer({ status: 401 });
+    try {
+      const fragments = (s: string) => Array.from({ length: s.length - 7 }, (_, i) => s.slice(i, i + 8));
+      for (const target of [`${echo.url}/v1`, `${echo.url}/v1 ${api.url}/v1`]) {
+        const r = await runAction({ target, provider: 'openai-compatible', format }, dir);
+        expect(r.status).toBe(15);
+        const report = await readFile(r.outputs['report-path']!, 'utf8');
+        const all = [r.stdout, JSON.stringify(r.outputs), r.summary, report].join('\n');
+        // The key's random tail (its head, sk-action-, is also in the temporary folder's name).
+        expect(fragments(KEY.slice(14)).filter((f) => all.includes(f))).toEqual([]);
+      }
+      expect(echo.received()).toContain(KEY);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('an input that holds the key by mistake is not repeated in the error annotation', async () => {
+    for (const inputs of [{ stream: KEY }, { format: KEY }] as Array<Record<string, string>>) {
+      const r = await runAction({ target: `127.0.0.1:${closed}`, ...inputs }, dir);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(/^::error title=upstream-doctor::/m);
+      expect(r.stdout).not.toContain(KEY.slice(0, 12));
+    }
   });
 });
