@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Io } from './cli.js';
 import { ExitCode } from './exit.js';
 import { lintConfig } from './lint/index.js';
-import { scrubConfigText } from './lint/redact.js';
+import { scrubConfigText, scrubConfigValue } from './lint/redact.js';
 import { lintHuman, lintJson } from './lint/render.js';
 import { readStdin } from './lint/source.js';
 import { LintInputError, type ConfigKind } from './lint/types.js';
@@ -59,7 +59,8 @@ export async function lintMain(argv: string[], io: Io): Promise<number> {
     const result = lintConfig({ file, text, kind: opts.kind });
     const json = opts.json === true || opts.format === 'json';
     // Evidence quotes the configuration, which may hold a key: never printed.
-    io.stdout.write(scrubConfigText(json ? lintJson(result) : lintHuman(result, colorEnabled(io))));
+    // JSON is scrubbed as data: a mask inside JSON text could break it.
+    io.stdout.write(json ? lintJson(scrubConfigValue(result)) : scrubConfigText(lintHuman(result, colorEnabled(io))));
     if (result.findings.some((f) => f.severity === 'error')) return 1;
     if (opts.strict && result.findings.length > 0) return ExitCode.STRICT_WARNINGS;
     return ExitCode.OK;

@@ -125,6 +125,7 @@ export const WHERE: Readonly<Record<string, string>> = {
   WEBSOCKET_UPGRADE_FAILED: 'gateway',
   WEBSOCKET_IDLE_CLOSED: 'gateway',
   RATE_LIMIT_WRONG_STATUS: 'gateway',
+  RATE_LIMIT_NO_RETRY_AFTER: 'gateway',
   // secrets.ts
   KEY_IN_URL: 'secrets',
 };
