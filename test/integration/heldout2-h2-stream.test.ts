@@ -119,3 +119,13 @@ describe('joins', () => {
     expect(r.stdout).not.toContain(KEY);
   });
 });
+
+describe('--gateway pointed at a provider\'s own name', () => {
+  it('what it finds describes the provider\'s edge (owner provider), not a gateway of the user\'s', async () => {
+    const s = await keep(startScriptServer({ status: 200, headers: { 'Content-Type': 'application/json' }, framing: 'length', steps: [{ send: '{"ok":true}' }], tls: providerLeaf() }));
+    const r = await runCli(['https://api.openai.com/v1', '--connect-to', `api.openai.com:443:127.0.0.1:${s.port}`, '--ca', TEST_CA_PATH, '--gateway', '--timeout', '3s', '--json'], { env: cleanEnv({ OPENAI_API_KEY: KEY }) });
+    const hdr = r.report!.diagnoses.find((d) => d.code === 'SECURITY_HEADERS_MISSING' || d.code === 'HSTS_MISSING')!;
+    expect(hdr).toBeDefined();
+    expect(hdr).toMatchObject({ owner: 'provider', origin: 'provider-edge' });
+  });
+});

@@ -36,3 +36,11 @@ export function ownerFromProviderEdge(
   f.evidence.push(`${o.host} over https with no proxy and no gateway in the answer's headers: the front end that did this is the provider's own`);
   return true;
 }
+
+/**
+ * --gateway findings are the gateway operator's; pointed at a provider's own public name, the
+ * front end they describe is the provider's (its edge), not a gateway of the user's.
+ */
+export function gatewayFindingOwner(host: string): { origin: 'provider-edge'; owner: 'provider' } | undefined {
+  return isWellKnownApiHost(host) ? { origin: 'provider-edge', owner: 'provider' } : undefined;
+}
