@@ -131,7 +131,7 @@ describe('second held-out run: cause fields of later features', () => {
     const body = JSON.stringify({ error: { message: 'The API key is missing the required scope(s): api.responses.write', type: 'invalid_request_error', code: 'missing_scope' } });
     expect(read(classifyResponse(raw(401, { 'content-type': 'application/json' }, body, { host: 'api.openai.com', provider: 'openai' })))).toEqual({ code: 'FORBIDDEN', origin: 'provider', owner: 'you', retry: 'no' });
     const rfc = classifyResponse(raw(403, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="chat:write"' }, ''));
-    expect(rfc.details).toMatchObject({ forbiddenBy: 'scope', missingScopes: ['chat:write'] });
+    expect(rfc!.details).toMatchObject({ forbiddenBy: 'scope', missingScopes: ['chat:write'] });
   });
 
   it('HTTP/2 refusals: the gateway\'s by default, the provider edge\'s on its own name with nothing between; retry from the code', () => {
