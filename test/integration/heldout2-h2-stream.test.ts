@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOpenAiCompatible } from '../../fixtures/http-api.js';
+import { haproxyPath, startHaproxy } from '../../fixtures/haproxy.js';
 import { H2, startH2Server } from '../../fixtures/h2-servers.js';
 import { startScriptServer } from '../../fixtures/sse-script.js';
 import { CERT_DIR, TEST_CA_PATH, startTlsServer } from '../../fixtures/tls-server.js';
@@ -79,6 +80,14 @@ describe('silence in a stream', () => {
     const r = await runCli([`${s.url.replace(/\/$/, '')}/v1`, '--provider', 'openai-compatible', '--stream', '--timeout', '5s', '--json'], { env: cleanEnv({ OPENAI_API_KEY: KEY }) });
     expect(codesOf(r.report!)).not.toContain('STREAM_STALLED');
     expect(stageOf(r.report!, 'stream').data.terminalEvent).toBe(true);
+    expect(r.code).toBe(0);
+  });
+
+  it.skipIf(haproxyPath() === undefined)('the same 60 % pause through a real HAProxy (default settings, timeout server 30s): healthy, neither stalled nor buffered', async () => {
+    const up = await keep(startScriptServer({ status: 200, headers: { 'Content-Type': 'text/event-stream' }, steps: [{ send: ev('a') }, { sleep: 3000 }, { send: ev('b') }, { send: 'data: [DONE]\n\n' }, { end: true }] }));
+    const h = await keep(startHaproxy({ servers: [`server s1 127.0.0.1:${up.port}`], defaults: 'timeout connect 2s\n  timeout client 30s\n  timeout server 30s' }));
+    const r = await runCli([`${h.url.replace(/\/$/, '')}/v1`, '--provider', 'openai-compatible', '--stream', '--timeout', '5s', '--json'], { env: cleanEnv({ OPENAI_API_KEY: KEY }) });
+    expect(codesOf(r.report!).filter((c) => c.startsWith('STREAM_'))).toEqual([]);
     expect(r.code).toBe(0);
   });
 
