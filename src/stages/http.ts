@@ -8,6 +8,8 @@
  *   body: {excerpt, bytes, truncated, contentType}, attribution?, error?, attempts,
  *   reusedIdleMs? (--reuse: the first attempt reused a pooled connection idle this long) }
  */
+import { ownerFromProviderEdge } from '../diagnose/accuracy/own-host.js';
+import { headerSignatures } from '../diagnose/http/intermediary-signatures.js';
 import { classifyExchange, type ExchangeOutcome } from '../diagnose/http/rules.js';
 import { noKeyFinding } from '../diagnose/key/no-key.js';
 import { attribute } from '../diagnose/http/intermediaries.js';
@@ -166,6 +168,8 @@ export const httpStage: Stage = {
       const viaH2 = await probeHttp(ctx, plan.spec, signal, deadline, { h2Only: true });
       if (viaH2.response && viaH2.httpVersion === '2') findings = [h2OnlyAfterRetry(findings[0], viaH2.response.status)];
     }
+    // An HTTP/2 refusal from a provider's own name, nothing of the user's between: the provider's edge.
+    for (const f of findings) ownerFromProviderEdge(f, { host: ctx.config.target.host, https: ctx.config.target.scheme === 'https', viaProxy: ctx.state.proxy !== undefined, hops: headerSignatures(probe.response?.headers ?? {}) });
     // Join what the env stage knows: a refused key that is written oddly says so.
     const shape = ctx.state.keyShape;
     if (shape && plan.keySent) {

@@ -16,6 +16,8 @@
  * reads, terminalEvent (true/false), end (how reading ended), idleBudgetMs, buffering (the rule's
  * figures), arrivals [{at, chunk, kind}] (at most 200: the timeline the arrival strip draws).
  */
+import { ownerFromProviderEdge } from '../diagnose/accuracy/own-host.js';
+import { headerSignatures } from '../diagnose/http/intermediary-signatures.js';
 import { extraHeaders } from '../curlopts/options.js';
 import { profileFor, providerContext, requestHeaders } from '../providers/index.js';
 import { judgeStream } from '../diagnose/stream/rules.js';
@@ -103,6 +105,8 @@ export const streamStage: Stage = {
     // A refused streaming request (status >= 300) is judged by the http rules; NOT_SSE is for a 2xx only.
     const refused = refusalFinding(ctx, o, req);
     if (refused) verdict.findings = [refused];
+    // A stall on a provider's own name, nothing of the user's between: the provider's edge, not "your gateway".
+    for (const f of verdict.findings) ownerFromProviderEdge(f, { host: ctx.config.target.host, https: ctx.config.target.scheme === 'https', viaProxy: ctx.state.proxy !== undefined, hops: headerSignatures(o.headers) });
     const codes = verdict.findings.map((f) => f.code);
     const terminated = o.sse.terminalAt !== undefined;
     const data: Record<string, unknown> = {

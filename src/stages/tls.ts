@@ -19,6 +19,8 @@ import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
 import { decideTls, needsClockCheck, offPathOutOfDate, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, sniFor, trustedCas } from '../net/dial.js';
+import { anchorsFor } from '../net/tls/path.js';
+import { matchInterceptor } from '../diagnose/tls/interceptors.js';
 import { secureContextFor } from '../net/tls/context.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
@@ -134,6 +136,7 @@ export const tlsStage: Stage = {
       nowMs,
       serverDate,
       extraCa: ctx.state.ca !== undefined,
+      anchorFromCa: anchorFromCa(ctx.state.ca, h),
       viaProxy: ctx.state.proxy !== undefined,
       systemStore,
       alpnOffered: ALPN,
@@ -149,7 +152,7 @@ export const tlsStage: Stage = {
     const status = findings.some((f) => severityOf(f) === 'error') ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
     return {
       status,
-      summary: summaryOf(h, findings),
+      summary: summaryOf(h, findings) + chosenRootNote(ctx.state.ca, h),
       data: {
         address,
         ...(servername ? { sni: servername } : {}),
@@ -168,3 +171,22 @@ export const tlsStage: Stage = {
     };
   },
 };
+
+/**
+ * Whether the chain verified to one of the --ca certificates: the chain Node reports ends at the
+ * trust anchor it linked (the rebuilt path's anchor when there is one).
+ */
+function anchorFromCa(ca: string | undefined, h: HandshakeFacts): boolean {
+  if (ca === undefined || h.kind !== 'ok' || h.chainError !== undefined) return false;
+  const chain = h.chain ?? [];
+  const sha = h.verifiedPath?.anchor?.sha256 ?? chain[chain.length - 1]?.sha256;
+  if (sha === undefined) return false;
+  return anchorsFor([ca]).some((a) => a.fingerprint256 === sha);
+}
+
+/** A chain that verified to an inspection product's root the user passed with --ca: said, not judged. */
+function chosenRootNote(ca: string | undefined, h: HandshakeFacts): string {
+  if (h.kind !== 'ok' || !anchorFromCa(ca, h)) return '';
+  const m = matchInterceptor(h.chain ?? []);
+  return m ? `; it ends at the --ca root of ${m.product} (an inspection product): programs without that root would not trust it` : '';
+}

@@ -213,13 +213,12 @@ describe('held-out tls: interception by names no table lists', () => {
     expect(codesOf(run.report!)).toContain('TLS_INTERCEPTED');
   });
 
-  it('a Forward-Trust CA the machine trusts on an internal gateway: a warning, the run goes on', async () => {
+  it('a Forward-Trust CA passed with --ca on an internal gateway: the user\'s chosen root, no interception verdict, the run goes on', async () => {
     const s = await keep(startTlsServer({ cert: pair('ho-inspect-fwdtrust-leaf') }));
     const run = await diagnose(s.port, ['--ca', join(CERT_DIR, 'ho-inspect-fwdtrust-root.pem')], 'llm.corp.test');
     expect(run.code).toBe(0);
-    const d = first(run.report!);
-    expect(d).toMatchObject({ code: 'TLS_INTERCEPTED', severity: 'warning' });
-    expect(d.details).toMatchObject({ trusted: true, rootSubject: 'O=Example Corp, CN=Forward-Trust-CA' });
+    expect(run.report!.diagnoses.map((d) => d.code)).not.toContain('TLS_INTERCEPTED');
+    expect(stageOf(run.report!, 'tls').summary).toMatch(/--ca root of .*inspection product/);
     expect(stageOf(run.report!, 'http').status).toBe('pass');
   });
 });

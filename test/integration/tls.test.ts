@@ -175,14 +175,13 @@ describe('tls stage: interception', () => {
     expect(plain.report!.diagnoses[0]!.details.inSystemStore).toBe(false);
   });
 
-  it('when the intercepting root is trusted (--ca), the run goes on with a warning', async () => {
+  it('when the intercepting root is the one passed with --ca, it is the user\'s chosen trust: no finding, the summary names the product', async () => {
     const srv = await keep(startTlsServer({ cert: 'intercept' }));
     const run = await diagnoseLocal(srv.port, ['--ca', INTERCEPT_ROOT_PATH]);
     const tls = stageOf(run.report!, 'tls');
-    expect(tls.status).toBe('warn');
-    const d = run.report!.diagnoses.find((x) => x.code === 'TLS_INTERCEPTED')!;
-    expect(d.severity).toBe('warning');
-    expect(d.details.trusted).toBe(true);
+    expect(tls.status).toBe('pass');
+    expect(codesOf(run.report!)).not.toContain('TLS_INTERCEPTED');
+    expect(tls.summary).toContain('--ca root of Zscaler');
   });
 
   it('an unnamed private CA on a public API host is interception too', async () => {

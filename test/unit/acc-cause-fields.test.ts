@@ -84,3 +84,100 @@ describe('origin, owner and retry follow the evidence', () => {
     expect(read(make(), stage)).toEqual(want);
   });
 });
+
+// Second held-out run (issue 11, class 9): the same three fields for the findings of the features
+// merged since (TLS dates by host, HTTP/2, unsigned 5xx of the user's own server, scope wordings,
+// --gateway on a provider's name, key findings).
+import { decideTls, type TlsFacts } from '../../src/diagnose/tls/rules.js';
+import type { CertInfo } from '../../src/net/tls/cert.js';
+import { gatewayFindingOwner, isUsersOwnHost, ownerFromProviderEdge } from '../../src/diagnose/accuracy/own-host.js';
+import { h2Finding } from '../../src/diagnose/http/h2-rules.js';
+
+const T = Date.parse('2026-11-21T10:00:00Z');
+const c2 = (over: Partial<CertInfo> = {}): CertInfo => ({
+  subject: 'CN=x', issuer: 'CN=Issuing CA', sans: ['DNS:x'], validFrom: '2026-01-01T00:00:00.000Z', validTo: '2027-01-01T00:00:00.000Z', sha256: 'AA', serialNumber: '01', selfSigned: false, ca: false, ...over,
+});
+function expiredInter(host: string, provider: ProviderName, serverDate: TlsFacts['serverDate'] = { date: 'now', ms: T }): Finding {
+  const inter = c2({ subject: 'CN=Issuing CA', issuer: 'CN=Root', ca: true, validFrom: '2019-01-01T00:00:00.000Z', validTo: '2020-01-01T00:00:00.000Z' });
+  const root = c2({ subject: 'CN=Root', issuer: 'CN=Root', ca: true, selfSigned: true, validTo: '2040-01-01T00:00:00.000Z' });
+  const f: TlsFacts = { host, port: 443, provider, nowMs: T, extraCa: true, viaProxy: false, serverDate, handshake: { kind: 'ok', ms: 5, bytesWritten: 1, bytesRead: 1, hostname: { ok: true }, chainError: 'CERT_HAS_EXPIRED', chain: [c2(), inter, root] } };
+  return decideTls(f).find((x) => x.code === 'TLS_CERT_EXPIRED')!;
+}
+const readTls = (f: Finding) => {
+  const d = compose([{ ...f, stage: 'tls' }]).diagnoses[0]!;
+  return { code: d.code, origin: d.origin, owner: d.owner, retry: d.retry };
+};
+
+describe('second held-out run: cause fields of later features', () => {
+  it('an expired intermediate on the path: the provider\'s only on a provider\'s public name', () => {
+    expect(readTls(expiredInter('api.openai.com', 'openai'))).toEqual({ code: 'TLS_CERT_EXPIRED', origin: 'unknown', owner: 'provider', retry: 'no' });
+    for (const [host, provider] of [['localhost', 'openai'], ['10.1.2.3', 'openai'], ['llm.corp.example', 'openai-compatible'], ['gw.example.com', 'anthropic']] as const) {
+      expect(readTls(expiredInter(host, provider)).owner, host).toBe('gateway');
+    }
+    // No server Date: a provider's name keeps the catalogue default; a name of the user's side is theirs.
+    expect(readTls(expiredInter('localhost', 'openai', { error: 'no Date' })).owner).toBe('gateway');
+  });
+
+  it('an unsigned 503 (no API body, no hop) from the user\'s own host is not the provider\'s; from a provider\'s name it is', () => {
+    expect(read(classifyResponse(raw(503, {}, '', { host: '127.0.0.1', provider: 'openai-compatible' })))).toMatchObject({ code: 'OVERLOADED', owner: 'gateway' });
+    expect(read(classifyResponse(raw(503, {}, '', { host: 'api.openai.com', provider: 'openai' })))).toMatchObject({ code: 'OVERLOADED', owner: 'provider' });
+    expect(read(classifyResponse(raw(500, {}, '', { host: 'llm.internal', provider: 'generic' })))).toMatchObject({ code: 'SERVER_ERROR', owner: 'gateway' });
+    expect(read(classifyResponse(raw(502, {}, '', { host: 'llm.internal', provider: 'generic' }))).owner).not.toBe('provider');
+    expect(isUsersOwnHost('api.openai.com', 'openai-compatible')).toBe(false);
+    expect(isUsersOwnHost('[::1]', 'openai')).toBe(true);
+  });
+
+  it('scope refusals in other wordings: yours, no retry', () => {
+    const body = JSON.stringify({ error: { message: 'The API key is missing the required scope(s): api.responses.write', type: 'invalid_request_error', code: 'missing_scope' } });
+    expect(read(classifyResponse(raw(401, { 'content-type': 'application/json' }, body, { host: 'api.openai.com', provider: 'openai' })))).toEqual({ code: 'FORBIDDEN', origin: 'provider', owner: 'you', retry: 'no' });
+    const rfc = classifyResponse(raw(403, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="chat:write"' }, ''));
+    expect(rfc!.details).toMatchObject({ forbiddenBy: 'scope', missingScopes: ['chat:write'] });
+  });
+
+  it('HTTP/2 refusals: the gateway\'s by default, the provider edge\'s on its own name with nothing between; retry from the code', () => {
+    const wire = { bytesWritten: 1, bytesRead: 1 };
+    const refused = () => h2Finding({ frame: 'RST_STREAM', code: 7, name: 'REFUSED_STREAM' }, wire, {});
+    expect(read(refused())).toEqual({ code: 'HTTP2_STREAM_ERROR', origin: 'unknown', owner: 'gateway', retry: 'yes' });
+    const onEdge = refused();
+    expect(ownerFromProviderEdge(onEdge, { host: 'api.openai.com', https: true, viaProxy: false, hops: [] })).toBe(true);
+    expect(read(onEdge)).toEqual({ code: 'HTTP2_STREAM_ERROR', origin: 'provider-edge', owner: 'provider', retry: 'yes' });
+    // An nginx in the headers, a proxy, plain http or a custom name: nothing says it is the provider's.
+    for (const o of [{ hops: ['nginx'] }, { viaProxy: true }, { https: false }, { host: 'llm.corp.example' }]) {
+      const f = refused();
+      expect(ownerFromProviderEdge(f, { host: 'api.openai.com', https: true, viaProxy: false, hops: [], ...o })).toBe(false);
+      expect(read(f).owner).toBe('gateway');
+    }
+    const calm = h2Finding({ frame: 'GOAWAY', code: 11, name: 'ENHANCE_YOUR_CALM' }, wire, {});
+    expect(read(calm).retry).toBe('no');
+    const cancel = h2Finding({ frame: 'RST_STREAM', code: 8, name: 'CANCEL', inferred: 'bare close' }, wire, {});
+    expect(read(cancel)).toMatchObject({ retry: 'once' });
+  });
+
+  it('a stall straight from a provider\'s name is the provider\'s; behind any hop, the gateway\'s', () => {
+    const stall = (): Finding => ({ code: 'STREAM_STALLED', evidence: ['headers, then nothing'] });
+    const f = stall();
+    ownerFromProviderEdge(f, { host: 'api.anthropic.com', https: true, viaProxy: false, hops: [] });
+    expect(read(f, 'stream')).toEqual({ code: 'STREAM_STALLED', origin: 'provider-edge', owner: 'provider', retry: 'once' });
+    const g = stall();
+    ownerFromProviderEdge(g, { host: 'api.anthropic.com', https: true, viaProxy: false, hops: ['envoy'] });
+    expect(read(g, 'stream')).toMatchObject({ origin: 'unknown', owner: 'gateway' });
+    // A keep-alive comment stream already named the producer: left alone.
+    const kept: Finding = { code: 'STREAM_STALLED', evidence: ['x'], origin: 'provider', owner: 'provider' };
+    expect(ownerFromProviderEdge(kept, { host: 'api.anthropic.com', https: true, viaProxy: false, hops: [] })).toBe(false);
+  });
+
+  it('--gateway findings on a provider\'s public name describe the provider\'s edge', () => {
+    expect(gatewayFindingOwner('api.openai.com')).toEqual({ origin: 'provider-edge', owner: 'provider' });
+    expect(gatewayFindingOwner('localhost')).toBeUndefined();
+    expect(gatewayFindingOwner('gw.corp.example')).toBeUndefined();
+    const hdr = compose([{ code: 'SECURITY_HEADERS_MISSING', evidence: ['x'], stage: 'http' }]).diagnoses[0]!;
+    expect({ origin: hdr.origin, owner: hdr.owner, retry: hdr.retry }).toEqual({ origin: 'gateway', owner: 'gateway', retry: 'no' });
+  });
+
+  it('key findings are this machine\'s, and retrying never helps', () => {
+    for (const code of ['KEY_NOT_GIVEN', 'KEY_IN_URL', 'API_KEY_FORMAT']) {
+      const d = compose([{ code, evidence: ['x'], stage: 'env' }]).diagnoses[0]!;
+      expect({ origin: d.origin, owner: d.owner, retry: d.retry }, code).toEqual({ origin: 'local', owner: 'you', retry: 'no' });
+    }
+  });
+});

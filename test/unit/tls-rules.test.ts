@@ -92,8 +92,11 @@ describe('decideTls: the clock check', () => {
   });
 
   it('the same on a provider host makes the provider the owner', () => {
-    const [f] = decideTls(facts(expired, { serverDate: { date: 'x', ms: NOW }, provider: 'openai' }));
+    const [f] = decideTls(facts(expired, { serverDate: { date: 'x', ms: NOW }, provider: 'openai', host: 'api.openai.com' }));
     expect(f!.owner).toBe('provider');
+    // --provider alone does not make a name the provider's (issue 11, second held-out run).
+    const [g] = decideTls(facts(expired, { serverDate: { date: 'x', ms: NOW }, provider: 'openai' }));
+    expect(g!.owner).toBe('gateway');
   });
 
   it('server clock inside the window and ours months ahead: the local clock is wrong', () => {
@@ -104,10 +107,11 @@ describe('decideTls: the clock check', () => {
     expect(f!.evidence.join('\n')).toMatch(/local clock ahead by \d+ s.*local clock is wrong/);
   });
 
-  it('no server date: said so, and no owner guessed', () => {
-    const [f] = decideTls(facts(expired, { serverDate: { error: 'no Date header' } }));
+  it('no server date: said so; no owner guessed for a provider\'s name, a name of the user\'s side is theirs', () => {
+    const [f] = decideTls(facts(expired, { serverDate: { error: 'no Date header' }, host: 'api.openai.com' }));
     expect(f!.details!.clockWrong).toBeNull();
     expect(f!.owner).toBeUndefined();
+    expect(decideTls(facts(expired, { serverDate: { error: 'no Date header' } }))[0]!.owner).toBe('gateway');
     expect(f!.evidence.join('\n')).toContain('no Date header');
   });
 

@@ -79,10 +79,18 @@ function codeForSystemFailure(kind: SystemKind, direct: ServerVerdict | undefine
   return d ? CODE_OF[d] : 'DNS_TIMEOUT';
 }
 
+/** What getaddrinfo's errors say about the DNS answer behind them (the rcode itself is not visible). */
+const SYSTEM_ERROR_MEANINGS: Record<string, string> = {
+  EAI_AGAIN: "a temporary failure: the system's DNS server answered SERVFAIL or REFUSED, or did not answer",
+  ENOTFOUND: "the system's resolver says the name does not exist (NXDOMAIN) or has no address",
+  EAI_NODATA: 'the name exists but has no address of the family asked',
+};
+
 export function describeSystem(s: SystemLookupResult): string {
   if (s.addresses.length > 0) return `the system lookup (getaddrinfo) returned ${s.addresses.map((a) => a.address).join(', ')} in ${s.ms} ms`;
   if (s.error === 'TIMEOUT') return `the system lookup (getaddrinfo) had not answered after ${s.ms} ms`;
-  return `the system lookup (getaddrinfo) failed with ${s.error} after ${s.ms} ms`;
+  const meaning = SYSTEM_ERROR_MEANINGS[s.error ?? ''];
+  return `the system lookup (getaddrinfo) failed with ${s.error} after ${s.ms} ms${meaning ? ` (${meaning})` : ''}`;
 }
 
 /** `ip:port` -> what follows `dig @` (`10.0.0.2`, `127.0.0.1 -p 5353`). */
@@ -227,6 +235,9 @@ export function decideDns(facts: DnsFacts): DnsDecision {
                 `so the resolver tried it with the search domain ${facts.searchAnswer.domain} first, and that zone answers for it (a wildcard record)`,
               `applications on this machine connect to ${facts.searchAnswer.name}'s address, not to ${facts.host}'s`,
             ]
+          : []),
+        ...(facts.directFrom === '--resolver' && sys.addresses.length > 0 && direct?.kind !== 'ok'
+          ? [`applications here resolve ${facts.host} through the system lookup, which answers it; only the --resolver asked does not (a split-horizon name the machine's own resolvers serve, or a resolver that filters it): without --resolver the run would go on with the system's answer`]
           : []),
       ],
       details: {

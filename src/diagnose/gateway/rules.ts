@@ -121,6 +121,8 @@ export function bodyFindings(b: BodyCheck): Finding[] {
 }
 
 export function websocketFindings(w: WebSocketCheck): Finding[] {
+  // Ctrl-C during the upgrade measured nothing.
+  if (w.outcome === 'failed' && /\binterrupted\b/.test(w.failure ?? '')) return [];
   if (w.outcome === 'refused' && (w.status === 401 || w.status === 403) && !w.keySent) return [];
   if (w.outcome !== 'upgraded') {
     const what = w.outcome === 'refused' ? `was answered ${w.status}${w.headers?.server ? ` by ${w.headers.server}` : ''} instead of 101 Switching Protocols` : `got no answer (${w.failure ?? 'failed'})`;

@@ -42,6 +42,7 @@ export function h2Finding(h2: H2Facts, t: Wire, details: Record<string, unknown>
     evidence: [
       `${scope} with error code ${h2.name} (${h2.code >= 0 ? `0x${h2.code.toString(16)}` : 'unknown number'}), before a response header; ${t.bytesWritten} bytes written, ${t.bytesRead} read`,
       `${h2.name}: ${m.meaning}`,
+      ...(h2.inferred ? [`the stream was closed before any response header; ${h2.inferred}`] : []),
     ],
     details: { ...details, frame: h2.frame, errorCode: h2.code, errorName: h2.name },
     retry: m.retry,

@@ -3,6 +3,7 @@
  * One finding per response, carrying origin/owner/retry where the evidence overrides the
  * catalogue's defaults.
  */
+import { isUsersOwnHost } from '../accuracy/own-host.js';
 import type { Finding } from '../../stages/types.js';
 import { matches } from './body-families.js';
 import { parseEnvoyBody } from './envoy.js';
@@ -88,8 +89,10 @@ function apiRules(c: ResponseContext): Finding {
   // A body limit of a hop (nginx client_max_body_size, an ALB) is its operator's to raise.
   if (s === 413) return finding(c, 'REQUEST_TOO_LARGE', hopWrote(c) ? [`${c.attr.answeredBy} refused the body itself (its own size limit): the API never saw the request`] : [], hopWrote(c) ? { owner: ownerOf(c.attr.origin) } : {});
   if (s === 429) return tooMany(c);
-  if (s === 529 || (s === 503 && provider)) return finding(c, 'OVERLOADED', [], { owner: 'provider' });
-  if (s === 500 || (s > 500 && s < 600 && provider)) return finding(c, 'SERVER_ERROR', [], { owner: c.attr.origin === 'gateway' ? 'gateway' : 'provider' });
+  // A 5xx no one signed (no API error, no hop's page) from a server plainly on the user's side is theirs to fix.
+  const own = c.attr.answeredBy === 'unknown' && !c.attr.providerSide && isUsersOwnHost(ev.host, ev.provider);
+  if (s === 529 || (s === 503 && provider)) return finding(c, 'OVERLOADED', own ? ['no API error body and no provider edge in the answer: the server that wrote it is on your side (a gateway or a self-hosted model server)'] : [], { owner: own ? 'gateway' : 'provider' });
+  if (s === 500 || (s > 500 && s < 600 && provider)) return finding(c, 'SERVER_ERROR', [], { owner: c.attr.origin === 'gateway' || own ? 'gateway' : 'provider' });
   return finding(c, 'HTTP_ERROR_STATUS', [s === 400 && matches(text, 'missingHeader') ? 'the API says a required header is missing: a gateway may strip it' : `status ${s} is not one the tool has a more specific diagnosis for`]);
 }
 

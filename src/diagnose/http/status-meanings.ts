@@ -44,17 +44,32 @@ function proxyAuth(c: ResponseContext): Finding {
   return { ...f, params: { schemes: schemes.length > 0 ? schemes.join(', ') : 'no scheme (no Proxy-Authenticate header)' } };
 }
 
+/** Wordings of "the key works but lacks a scope" (OpenAI's, its variants, RFC 6750's error code). */
+const SCOPE_WORDS = /insufficient permissions|missing (?:the )?(?:required )?scopes?(?:\(s\))?\s*:|\b(?:missing|insufficient)_scopes?\b|(?:lacks|does not have|doesn't have|without) (?:the )?(?:required |necessary )?scopes?\b/i;
+/** Where the scope names follow: "Missing scopes: a, b", "required scope(s): a". */
+const SCOPE_LIST = /scopes?(?:\(s\))?\s*:\s*([a-z0-9_.:,\s-]+?)(?:\.\s|\.?"|\.?$|\n)/i;
+
 function missingScope(c: ResponseContext): Finding | undefined {
   const body = c.ev.body;
-  if (!/insufficient permissions/i.test(body) && !/missing scopes?\s*:/i.test(body)) return undefined;
-  const scopes = /missing scopes?\s*:\s*([a-z0-9_.:,\s-]+?)(?:\.\s|\.?"|\.?$|\n)/i.exec(body)?.[1]?.split(/[,\s]+/).filter(Boolean) ?? [];
+  // RFC 6750: WWW-Authenticate: Bearer error="insufficient_scope", scope="a b".
+  const wwwAuth = c.ev.headers['www-authenticate'] ?? '';
+  const rfcScope = /error="?insufficient_scope"?/i.test(wwwAuth);
+  if (!SCOPE_WORDS.test(body) && !rfcScope) return undefined;
+  const listed = SCOPE_WORDS.test(body) ? SCOPE_LIST.exec(body)?.[1] : undefined;
+  const fromHeader = rfcScope ? /scope="([^"]*)"/i.exec(wwwAuth)?.[1] : undefined;
+  const scopes = (listed ?? fromHeader ?? '').split(/[,\s]+/).filter(Boolean);
   const named = scopes.length > 0 ? scopes.join(', ') : 'a scope the message does not name';
   return finding(
     c,
     'FORBIDDEN',
     [
       `the key was recognised but is restricted: it lacks ${scopes.length > 1 ? 'the scopes' : 'the scope'} ${named} for this request (HTTP ${c.ev.status} "insufficient permissions"), so it is not a wrong key`,
-      `a restricted key is allowed per endpoint: without ${named} it may still be allowed to make chat requests (model.request), so the application can work while this check fails`,
+      // Chat needs model.request: say chat may still work only when the missing scope is another one.
+      scopes.some((x) => /^(?:api\.)?model\.request$/i.test(x))
+        ? `chat and completion requests need ${scopes.find((x) => /model\.request$/i.test(x))} themselves, so the application's requests are refused the same way: give the key that scope`
+        : scopes.length > 0
+          ? `a restricted key is allowed per endpoint: without ${named} it may still be allowed to make chat requests (model.request), so the application can work while this check fails`
+          : 'a restricted key is allowed per endpoint: whether chat requests (model.request) still work depends on the scope it lacks',
     ],
     { owner: 'you', retry: 'no', details: { forbiddenBy: 'scope', missingScopes: scopes } },
   );

@@ -30,6 +30,8 @@ export interface TlsFacts {
   serverDate?: { date?: string; ms?: number; error?: string };
   /** --ca was given. */
   extraCa: boolean;
+  /** The verified path ends at a root the user passed with --ca (their own choice of trust). */
+  anchorFromCa?: boolean;
   /** The connection goes through a forward proxy's tunnel. */
   viaProxy: boolean;
   /** For an untrusted chain: whether the operating system's CA bundle holds its root. */
@@ -106,11 +108,13 @@ function clockFinding(f: TlsFacts, cert: CertInfo, which: 'expired' | 'notyet'):
   }
   details.clockWrong = clockWrong ?? null;
   const code = which === 'expired' ? 'TLS_CERT_EXPIRED' : 'TLS_CERT_NOT_YET_VALID';
+  // The server's owner renews it: a provider only for the providers' own public names; a loopback or
+  // private address, or any other name (whatever --provider says), is a server the user's side runs.
   const overrides =
     clockWrong === true
       ? { origin: 'local' as const, owner: 'you' as const }
-      : clockWrong === false
-        ? { origin: 'unknown' as const, owner: f.provider === 'generic' || f.provider === 'openai-compatible' ? ('gateway' as const) : ('provider' as const) }
+      : clockWrong === false || !isWellKnownApiHost(f.host)
+        ? { origin: 'unknown' as const, owner: isWellKnownApiHost(f.host) ? ('provider' as const) : ('gateway' as const) }
         : {};
   return { code, evidence, details, ...overrides, params: params(f) };
 }
@@ -265,7 +269,10 @@ function completedFindings(f: TlsFacts): Finding[] {
   const publicApi = isWellKnownApiHost(f.host);
   const loneSelfSigned = h.chainError === 'DEPTH_ZERO_SELF_SIGNED_CERT' || (chain.length === 1 && chain[0]!.selfSigned);
   const unnamedInterception = !match && untrusted && publicApi && !loneSelfSigned;
-  if (match || unnamedInterception) out.push(interceptionFinding(f, chain, match, h.chainError === undefined));
+  // A chain that verified to a root the user passed with --ca is the trust they chose, even when
+  // that root is an inspection product's: not a finding.
+  const chosenRoot = match !== undefined && h.chainError === undefined && f.anchorFromCa === true;
+  if ((match && !chosenRoot) || unnamedInterception) out.push(interceptionFinding(f, chain, match, h.chainError === undefined));
 
   // Dates: the first certificate on the verified path outside its window at the local time (the
   // leaf, usually). A chain that verified has none by definition; an off-path one is only noted.

@@ -78,6 +78,9 @@ export function keptHeaders(headers: Record<string, string>, names: readonly str
   return out;
 }
 
+/** The reply of an exchange the user interrupted (Ctrl-C): neither an answer nor a timeout. */
+export const INTERRUPTED = { failure: 'failed' as const, code: 'interrupted' };
+
 /**
  * Open a connection with `open`, send the request, and wait for the answer's head at most `waitMs`.
  * Never throws for what the network does; the socket is always destroyed.
@@ -93,7 +96,7 @@ export async function exchangeHead(open: (signal: AbortSignal) => Promise<Socket
     try {
       sock = await open(controller.signal);
     } catch (err) {
-      return { reply: controller.signal.aborted ? { failure: 'timeout' } : noAnswer(err), bodyBytesWritten: 0 };
+      return { reply: parent.aborted ? INTERRUPTED : controller.signal.aborted ? { failure: 'timeout' } : noAnswer(err), bodyBytesWritten: 0 };
     }
     const s = sock;
     let buf = Buffer.alloc(0);
@@ -124,7 +127,8 @@ export async function exchangeHead(open: (signal: AbortSignal) => Promise<Socket
       });
       s.on('error', (err) => finish({ reply: noAnswer(err), bodyBytesWritten: written }));
       s.on('close', () => finish({ reply: { failure: 'closed' }, bodyBytesWritten: written }));
-      controller.signal.addEventListener('abort', () => finish({ reply: { failure: 'timeout' }, bodyBytesWritten: written }), { once: true });
+      // Ctrl-C is not a timeout: an interrupted exchange says so (its callers drop it from their results).
+      controller.signal.addEventListener('abort', () => finish({ reply: parent.aborted ? INTERRUPTED : { failure: 'timeout' }, bodyBytesWritten: written }), { once: true });
       s.resume();
       s.write(rawHead(req));
       const total = req.bodyBytes ?? 0;

@@ -116,6 +116,8 @@ export async function probeBody(env: ProbeEnv): Promise<BodyCheck> {
   for (const bytes of BODY_RUNGS) {
     if (env.signal.aborted) break;
     const r = await exchangeHead(openTarget(ctx), { method: 'POST', path, hostHeader: hostHeader(ctx), headers, bodyBytes: bytes, expectContinue: true }, env.waitMs, env.signal, KEPT_HEADERS);
+    // An interrupted rung measured nothing: it is left out, not recorded as a cut.
+    if (env.signal.aborted) break;
     const rung: BodyRungResult = 'status' in r.reply
       ? { bytes, result: r.reply.status === 413 ? 'refused' : 'accepted', status: r.reply.status, bodyBytesWritten: r.bodyBytesWritten }
       : { bytes, result: 'cut', failure: r.reply.failure, bodyBytesWritten: r.bodyBytesWritten };
@@ -151,6 +153,7 @@ export async function probeBurst(env: ProbeEnv, n: number, before?: number): Pro
     while (next < n && !env.signal.aborted && !hung) {
       const i = next++;
       const r = await exchangeHead(openTarget(ctx), { method: 'GET', path, hostHeader: hostHeader(ctx), headers: baseHeaders() }, env.waitMs, env.signal, KEPT_HEADERS);
+      if (env.signal.aborted) break;
       replies[i] = r.reply;
       if ('failure' in r.reply && r.reply.failure === 'timeout') hung = true;
     }

@@ -6,6 +6,7 @@
  *
  * Budget: each request waits at most the --timeout budget; the WebSocket check adds --ws-idle.
  */
+import { gatewayFindingOwner } from '../../diagnose/accuracy/own-host.js';
 import { gatewayFindings } from '../../diagnose/gateway/rules.js';
 import type { Finding, RunContext } from '../../stages/types.js';
 import { probeBody, probeBurst, probeCors, probeHeaders, probeRedirect, type ProbeEnv } from './probes.js';
@@ -52,8 +53,10 @@ export async function runGatewayStep(ctx: RunContext, interrupt?: AbortSignal): 
   const burst = g.burst === undefined ? skip('no --burst given') : ws ? skip('--burst measures the https:// API URL, not a WebSocket endpoint') : signal.aborted ? skip('interrupted') : await probeBurst(env, g.burst, normalStatus(headers));
   const section: GatewaySection = { redirect, headers, cors, body, websocket, burst, durationMs: Math.round(ctx.now() - t0) };
   const t = cfg.target;
+  const edge = gatewayFindingOwner(t.host);
   const findings = gatewayFindings(section, { scheme: t.scheme }).map((f) => ({
     ...f,
+    ...(edge && f.owner === undefined ? edge : {}),
     stage: 'http' as const,
     params: { host: t.host, port: t.port, url: t.url.replace(/\/$/, ''), httpPort: g.httpPort, ...(f.params ?? {}) },
   }));

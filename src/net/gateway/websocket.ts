@@ -43,7 +43,7 @@ export async function probeWebSocket(ctx: RunContext, o: WsProbeOptions): Promis
     clearTimeout(timer);
     o.signal.removeEventListener('abort', onParent);
     const code = (err as { code?: unknown }).code;
-    return { ...base, outcome: 'failed', failure: `the connection failed (${typeof code === 'string' ? code : controller.signal.aborted ? 'timeout' : 'error'})` };
+    return { ...base, outcome: 'failed', failure: `the connection failed (${typeof code === 'string' ? code : o.signal.aborted ? 'interrupted' : controller.signal.aborted ? 'timeout' : 'error'})` };
   }
   const headers: Record<string, string> = { 'user-agent': 'upstream-doctor', ...(plan.profile.baseHeaders ?? {}), ...auth, ...(o.origin ? { origin: o.origin } : {}) };
   const ws = new WebSocket(url, { createConnection: () => sock, headers, handshakeTimeout: o.waitMs, perMessageDeflate: false, followRedirects: false, maxPayload: 1 << 20 });

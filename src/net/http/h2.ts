@@ -18,6 +18,8 @@ export interface H2Facts {
   code: number;
   /** The code's name (REFUSED_STREAM ...), or `0xNN` for one RFC 9113 does not define. */
   name: string;
+  /** Set when the code was not reported but follows from how the stream ended. */
+  inferred?: string;
 }
 
 const nameOf = (code: number) => H2_ERROR_NAMES[code] ?? `0x${code.toString(16)}`;
@@ -29,6 +31,11 @@ export function h2Facts(err: unknown): H2Facts | undefined {
     if (m) return { frame: 'GOAWAY', code: Number(m[1]), name: nameOf(Number(m[1])) };
     m = /"stream error" received - code (\d+)/.exec(msg);
     if (m) return { frame: 'RST_STREAM', code: Number(m[1]), name: nameOf(Number(m[1])) };
+    // Node's http2 reports a RST_STREAM with CANCEL (or NO_ERROR) as a bare close, no error: undici
+    // then says only that the stream closed before the response was complete.
+    if (/HTTP\/2: stream closed before the response was complete/.test(msg)) {
+      return { frame: 'RST_STREAM', code: 8, name: 'CANCEL', inferred: 'Node reports a RST_STREAM with CANCEL (or NO_ERROR) only as a bare close of the stream, without the code' };
+    }
     m = /Stream closed with error code NGHTTP2_([A-Z0-9_]+)/.exec(msg);
     if (m) {
       const code = (H2_ERROR_NAMES as readonly string[]).indexOf(m[1]!);
