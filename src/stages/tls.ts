@@ -11,7 +11,11 @@
  *   clock?: { local, server?, error? },
  *   verifiedPath?: { indexes, anchor? }   the path OpenSSL verified (indexes into chain, trusted issuer first)
  *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
- *   timings: { connect, handshake }   ms
+ *   timings: { connect, handshake, handshakeClient? }   ms. handshake: a completed handshake's network and
+ *     server part, from our last write of each flight (the ClientHello first) to the arrival on the raw
+ *     socket of the server's answering flight, summed over the flights (one in TLS 1.3, two in 1.2); a
+ *     failed one: from the start to the outcome. handshakeClient (completed only): the client's own
+ *     processing (ClientHello, key exchange, chain verification), the rest up to Node's secureConnect
  * }
  */
 import { catalogueEntry } from '../diagnose/catalogue/index.js';
@@ -165,7 +169,7 @@ export const tlsStage: Stage = {
         ...(systemStore ? { systemStore } : {}),
         ...(h2Only ? { h2Only: true } : {}),
         ...(serverDate ? { clock: { local: new Date(nowMs).toISOString(), server: serverDate.date, error: serverDate.error } } : {}),
-        timings: { connect: connectMs, handshake: h.ms },
+        timings: { connect: connectMs, handshake: h.ms, ...(h.clientMs !== undefined ? { handshakeClient: h.clientMs } : {}) },
       },
       findings,
     };

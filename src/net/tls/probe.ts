@@ -10,6 +10,8 @@ import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './c
 import { errorFacts } from '../failure.js';
 import { HANDSHAKE, handshakeTypes } from './records.js';
 import { anchorsFor, buildPath, peerChainDer, type VerifiedPath } from './path.js';
+import { onArrival } from '../arrival.js';
+import { splitHandshakeTime, type WireEvent } from './wire-time.js';
 
 /** How many of the peer's first bytes are kept. */
 const HEAD_BYTES = 64;
@@ -22,6 +24,8 @@ const EARLY_BYTES = 16 * 1024;
  */
 const LINGER_MIN_MS = 100;
 const LINGER_MAX_MS = 1000;
+/** Wire events kept per handshake (a handshake is a few flights; a hostile trickle must not grow the list). */
+const MAX_EVENTS = 4096;
 
 /**
  * A pass-through stream over the raw socket that counts bytes and remembers how the peer ended.
@@ -37,9 +41,13 @@ class CountingTap extends Duplex {
   sawEnd = false;
   /** The socket error code, when the raw socket failed (ECONNRESET ...). */
   rawErrorCode?: string;
+  /** When bytes went out and came in on the raw socket, in order (bounded: a handshake is a few flights). */
+  events: WireEvent[] = [];
 
-  constructor(private readonly raw: Socket) {
+  constructor(private readonly raw: Socket, private readonly now: () => number) {
     super();
+    // Stamped where the socket hands over what it read, before any listener or a paused flow delays it.
+    this.undoArrival = onArrival(raw, () => this.stamp('in'));
     raw.on('data', (d: Buffer) => {
       this.bytesRead += d.length;
       if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, d]).subarray(0, HEAD_BYTES);
@@ -59,11 +67,18 @@ class CountingTap extends Duplex {
     });
   }
 
+  private readonly undoArrival: () => void;
+
+  private stamp(dir: WireEvent['dir']): void {
+    if (this.events.length < MAX_EVENTS) this.events.push({ dir, at: this.now() });
+  }
+
   override _read(): void {
     this.raw.resume();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (chunk.length > 0) this.stamp('out');
     this.bytesWritten += chunk.length;
     this.raw.write(chunk, cb);
   }
@@ -74,6 +89,7 @@ class CountingTap extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.undoArrival();
     this.raw.destroy();
     cb(err);
   }
@@ -96,8 +112,21 @@ export interface HandshakeFacts {
   code?: string;
   /** The error's message, for evidence only. */
   message?: string;
-  /** Milliseconds from the ClientHello to the outcome. */
+  /**
+   * Milliseconds. A completed handshake: the network's and the server's part, from our last write
+   * of each flight (the ClientHello first) to the arrival of the server's answering flight on the
+   * raw socket, summed over the flights (one for TLS 1.3, two for 1.2). A failed one: from the
+   * start to the outcome.
+   */
   ms: number;
+  /**
+   * A completed handshake: the client's own processing, the rest of the time from the start to
+   * Node's secureConnect (building the ClientHello, key exchange, chain verification), so that
+   * ms + clientMs is the whole handshake as the client lived it.
+   */
+  clientMs?: number;
+  /** A completed handshake: how many of our flights the server answered (1 for TLS 1.3, 2 for 1.2). */
+  roundTrips?: number;
   bytesWritten: number;
   bytesRead: number;
   /** The peer's first bytes (up to 64), as latin1 text, kept for failures. */
@@ -173,7 +202,7 @@ function round(ms: number): number {
 
 /** Run one handshake over `raw` (taken over: it is closed before returning). */
 export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: AbortSignal, now: () => number): Promise<HandshakeFacts> {
-  const tap = new CountingTap(raw);
+  const tap = new CountingTap(raw, now);
   // A late socket error after the TLS layer let go of the tap must not become an uncaught exception.
   tap.on('error', () => undefined);
   const started = now();
@@ -185,7 +214,13 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
       if (done) return;
       done = true;
       signal.removeEventListener('abort', onAbort);
-      const counts = { ms: round((facts.kind === 'ok' && handshakeDone !== undefined ? handshakeDone : now()) - started), bytesWritten: tap.bytesWritten, bytesRead: tap.bytesRead };
+      const split = facts.kind === 'ok' && handshakeDone !== undefined ? splitHandshakeTime(started, handshakeDone, tap.events) : undefined;
+      const counts = {
+        ms: round(split ? split.wireMs : now() - started),
+        ...(split ? { clientMs: round(split.clientMs), roundTrips: split.roundTrips } : {}),
+        bytesWritten: tap.bytesWritten,
+        bytesRead: tap.bytesRead,
+      };
       sock?.destroy();
       tap.destroy();
       resolve({ ...facts, ...counts });
