@@ -171,14 +171,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return ExitCode.USAGE;
   }
   if (raw.explain === true) {
-    out((await import('./explain-list.js')).listCodes());
+    out((await import('./explain/list.js')).listCodes());
     return ExitCode.OK;
   }
   if (raw.explain !== undefined) {
-    const { explain } = await import('./explain.js');
+    const { explain } = await import('./explain/explain.js');
     const text = explain(raw.explain, colorEnabled(io, io.stdoutIsTTY));
     if (text === undefined) {
-      const near = (await import('./explain-list.js')).nearestCodes(raw.explain);
+      const near = (await import('./explain/list.js')).nearestCodes(raw.explain);
       err(`diagnose: --explain: unknown diagnosis code "${raw.explain}"${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ' (diagnose --explain lists them all)'}\n`);
       return ExitCode.USAGE;
     }

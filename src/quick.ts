@@ -24,9 +24,9 @@ export async function quickAnswer(argv: string[], env: NodeJS.ProcessEnv, stdout
   if (code === undefined || code === '' || code.startsWith('-')) return undefined;
   // One catalogue file when the index knows the code (catalogue/where.ts); else the whole catalogue.
   const normal = code.trim().toUpperCase();
-  const [{ quickEntry }, { explainEntry }] = await Promise.all([import('./diagnose/catalogue/where.js'), import('./explain-entry.js')]);
+  const [{ quickEntry }, { explainEntry }] = await Promise.all([import('./diagnose/catalogue/where.js'), import('./explain/entry.js')]);
   const entry = await quickEntry(normal);
   if (entry) return explainEntry(entry, colorEnabled(env, stdoutIsTTY));
-  const { explain } = await import('./explain.js');
+  const { explain } = await import('./explain/explain.js');
   return explain(code, colorEnabled(env, stdoutIsTTY));
 }

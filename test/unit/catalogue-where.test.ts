@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/diagnose/catalogue/index.js';
 import { quickEntry, WHERE } from '../../src/diagnose/catalogue/where.js';
-import { explain } from '../../src/explain.js';
-import { explainEntry } from '../../src/explain-entry.js';
+import { explain } from '../../src/explain/explain.js';
+import { explainEntry } from '../../src/explain/entry.js';
 
 describe('catalogue/where.ts', () => {
   it('lists every catalogue code, and no other', () => {

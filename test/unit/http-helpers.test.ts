@@ -8,7 +8,7 @@ import { buildConfig } from '../../src/config.js';
 import { Redactor } from '../../src/secret.js';
 import type { RunContext } from '../../src/stages/types.js';
 import { catalogueEntry, CATALOGUE } from '../../src/diagnose/catalogue/index.js';
-import { explain } from '../../src/explain.js';
+import { explain } from '../../src/explain/explain.js';
 
 describe('envoy bodies in all wordings', () => {
   it.each([

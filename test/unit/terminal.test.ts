@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { canShowUnicode, terminalWidth } from '../../src/terminal/caps.js';
 import { wrapCommand, wrapProse } from '../../src/terminal/wrap.js';
 import { toAscii } from '../../src/terminal/ascii.js';
-import { editDistance, listCodes, nearestCodes } from '../../src/explain-list.js';
+import { editDistance, listCodes, nearestCodes } from '../../src/explain/list.js';
 import { connectTarget, looksLikeKey, parseConnectTo, parseHeader } from '../../src/curlopts/options.js';
 import { CATALOGUE } from '../../src/diagnose/catalogue/index.js';
 

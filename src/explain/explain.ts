@@ -1,7 +1,7 @@
 /** `diagnose --explain CODE`: a catalogue entry, offline. */
-import { catalogueEntry } from './diagnose/catalogue/index.js';
-import { explainEntry, paint } from './explain-entry.js';
-import { configEntry } from './diagnose/catalogue/config.js';
+import { catalogueEntry } from '../diagnose/catalogue/index.js';
+import { explainEntry, paint } from './entry.js';
+import { configEntry } from '../diagnose/catalogue/config.js';
 
 export function explain(code: string, color: boolean): string | undefined {
   const e = catalogueEntry(code.trim().toUpperCase());

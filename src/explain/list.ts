@@ -1,6 +1,6 @@
 /** `--explain` with no code: every code by stage; an unknown code: the nearest ones (edit distance). */
-import { CATALOGUE } from './diagnose/catalogue/index.js';
-import { STAGE_IDS } from './report.js';
+import { CATALOGUE } from '../diagnose/catalogue/index.js';
+import { STAGE_IDS } from '../report.js';
 
 export function listCodes(): string {
   const out: string[] = ['Diagnosis codes by stage (diagnose --explain CODE for one):'];

@@ -2,7 +2,7 @@
  * The text `diagnose --explain CODE` prints for a catalogue entry. Apart from explain.ts so that
  * src/quick.ts can print one entry having loaded only its catalogue file (catalogue/where.ts).
  */
-import type { CatalogueEntry } from './diagnose/catalogue/types.js';
+import type { CatalogueEntry } from '../diagnose/catalogue/types.js';
 
 /** Bold and cyan as chalk writes them at level 1 (16 colours), or plain: no chalk to load for one entry. */
 export function paint(color: boolean) {
