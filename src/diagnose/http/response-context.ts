@@ -8,15 +8,12 @@ import type { ProviderError } from '../../providers/types.js';
 import type { Finding } from '../../stages/types.js';
 import { attribute, type Attribution } from './intermediaries.js';
 
+import type { ResponseFacts } from './intermediaries.js';
+
 /** One HTTP response as the http stage saw it. Header names lower-case; body already scrubbed. */
-export interface ResponseEvidence {
-  status: number;
-  headers: Record<string, string>;
+export interface ResponseEvidence extends ResponseFacts {
   /** The start of the body (at most 64 KiB). */
   body: string;
-  host: string;
-  provider: ProviderName;
-  https: boolean;
   /** Whether the request carried the key. */
   keySent: boolean;
   /** Whether the request went through a configured forward proxy (a 407 without one is a transparent proxy's). */
