@@ -52,7 +52,7 @@ export class ExporterStats {
     const k = `${module}\n${result}`;
     this.probes.set(k, (this.probes.get(k) ?? 0) + 1);
   }
-  countRefused(reason: 'bad_request' | 'overloaded' | 'draining'): void {
+  countRefused(reason: 'bad_request' | 'overloaded' | 'draining' | 'key_file'): void {
     this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
   }
 
@@ -68,7 +68,7 @@ export class ExporterStats {
       }),
       '# HELP upstream_doctor_exporter_requests_refused_total Probe requests answered without probing, by reason',
       '# TYPE upstream_doctor_exporter_requests_refused_total counter',
-      ...['bad_request', 'overloaded', 'draining'].map((r) => `upstream_doctor_exporter_requests_refused_total{reason="${r}"} ${this.refused.get(r) ?? 0}`),
+      ...['bad_request', 'overloaded', 'draining', 'key_file'].map((r) => `upstream_doctor_exporter_requests_refused_total{reason="${r}"} ${this.refused.get(r) ?? 0}`),
       '# HELP upstream_doctor_exporter_probes_in_flight Probes running now',
       '# TYPE upstream_doctor_exporter_probes_in_flight gauge',
       `upstream_doctor_exporter_probes_in_flight ${this.inFlight}`,

@@ -13,6 +13,7 @@ import { Redactor } from '../secret.js';
 import { ExporterStats, renderProbe, TEXT_FORMAT } from './exposition.js';
 import { statusPage, type RecentProbe } from './status.js';
 import { addConfigSecrets, addUrlSecrets, BadProbe, type ProbeTargets } from './targets.js';
+import { KeyFileError, KeyFiles } from './key-files.js';
 
 export interface ExporterOptions {
   host: string;
@@ -64,6 +65,8 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
   let draining = false;
   let idle: (() => void) | undefined;
   const offset = o.timeoutOffset ?? 0.5;
+  // A key file is read again when it changes: a rotated key is used without a restart.
+  const keyFiles = new KeyFiles(o.targets.secrets);
 
   async function probe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     if (draining) {
@@ -83,6 +86,13 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
       const quoted = new Redactor();
       addUrlSecrets(quoted, query.get('target'));
       return refuse(res, 400, o.targets.secrets.scrub(quoted.scrub(e.message)));
+    }
+    try {
+      target = await keyFiles.current(target);
+    } catch (e) {
+      if (!(e instanceof KeyFileError)) throw e;
+      stats.countRefused('key_file');
+      return refuse(res, 500, o.targets.secrets.scrub(e.message));
     }
     if (stats.inFlight >= o.maxInFlight) {
       stats.countRefused('overloaded');

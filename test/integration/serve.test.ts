@@ -3,7 +3,7 @@
  * with blackbox's names, bad probes get a one-line 400 and probe nothing, the number of probes in
  * flight is bounded, the scrape-timeout header bounds a probe, and stopping drains running probes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,4 +203,78 @@ describe('diagnose serve: bad start-up, exit 2 and one line', () => {
       expect(r.stderr).toMatch(/^diagnose serve: /);
     });
   }
+});
+
+describe('diagnose serve: a rotated key file is used by the next probe, no restart', () => {
+  const OLD = 'sk-rotate-old-key-0123456789abcdef';
+  const NEW = 'sk-rotate-new-key-fedcba9876543210';
+  const THIRD = 'sk-rotate-third-key-00112233445566';
+  let api: HttpFixture;
+  let dir: string;
+  let keyFile: string;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+
+  beforeAll(async () => {
+    // The server accepts only the new key, and echoes a wrong one whole in its 401 (as some gateways do).
+    api = await startOpenAiCompatible({ key: NEW, echoKey: 'whole' });
+    dir = await mkdtemp(join(tmpdir(), 'ud-serve-rotate-'));
+    keyFile = join(dir, 'key');
+    await writeFile(keyFile, `${OLD}\n`, { mode: 0o600 });
+    const config = join(dir, 'serve.yaml');
+    await writeFile(config, ['targets:', '  api:', `    url: ${api.url}/v1`, '    provider: openai-compatible', `    api-key-file: ${keyFile}`, ''].join('\n'));
+    serve = await startServe(['--config', config], cleanEnv({}));
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const probe = async () => {
+    const res = await fetch(`${serve.base}/probe?target=api`);
+    return { status: res.status, text: await res.text() };
+  };
+  const noKeys = (text: string) => {
+    for (const k of [OLD, NEW, THIRD]) expect(text).not.toContain(k);
+  };
+
+  it('old key: refused; rotated by rename: accepted with the new key; rewritten in place: the third key is sent', async () => {
+    const before = await probe();
+    expect(before.text).toMatch(/^probe_success 0$/m);
+    expect(api.requests.at(-1)!.headers.authorization).toBe(`Bearer ${OLD}`);
+    noKeys(before.text);
+
+    // Rotation as a secret mount does it: a new file renamed over the old one.
+    await writeFile(`${keyFile}.tmp`, `${NEW}\n`, { mode: 0o600 });
+    await rename(`${keyFile}.tmp`, keyFile);
+    const after = await probe();
+    expect(after.status).toBe(200);
+    expect(after.text).toMatch(/^probe_success 1$/m);
+    expect(api.requests.at(-1)!.headers.authorization).toBe(`Bearer ${NEW}`);
+    noKeys(after.text);
+
+    // Rewritten in place (same inode): still seen; the server echoes this wrong key whole, and
+    // neither the probe's answer nor the status page repeats it.
+    await writeFile(keyFile, `${THIRD}\n`);
+    const third = await probe();
+    expect(third.text).toMatch(/^probe_success 0$/m);
+    expect(api.requests.at(-1)!.headers.authorization).toBe(`Bearer ${THIRD}`);
+    noKeys(third.text);
+    const page = await (await fetch(`${serve.base}/`)).text();
+    noKeys(page);
+  });
+
+  it('a key file gone at probe time: HTTP 500 with one line, nothing probed, counted in /metrics', async () => {
+    const before = api.requests.length;
+    await rm(keyFile);
+    const gone = await probe();
+    expect(gone.status).toBe(500);
+    expect(gone.text).toMatch(/^api-key-file "[^"]+" cannot be read now \(ENOENT\); the probe was not run\n$/);
+    expect(api.requests.length).toBe(before);
+    const metrics = await (await fetch(`${serve.base}/metrics`)).text();
+    expect(metrics).toMatch(/^upstream_doctor_exporter_requests_refused_total\{reason="key_file"\} 1$/m);
+    // Back again: the next probe reads it.
+    await writeFile(keyFile, `${NEW}\n`, { mode: 0o600 });
+    expect((await probe()).text).toMatch(/^probe_success 1$/m);
+  });
 });
