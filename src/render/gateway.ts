@@ -172,3 +172,20 @@ export function gatewayFamilies(report: Report, target: Labels): Family[] {
   }
   return out;
 }
+
+/**
+ * The GitHub Actions annotation: one for the section, a `::warning::` when a check warned or
+ * failed, else a `::notice::`; the title counts the results, the message has a line per check
+ * (each finding has its own annotation besides).
+ */
+export function githubGateway(report: Report, escProperty: (v: string) => string, escData: (v: string) => string): string[] {
+  const g = report.gateway;
+  if (!g) return [];
+  const who = report.target.name !== undefined ? `${report.target.name}: ` : '';
+  if (!('headers' in g)) return [`::notice title=${escProperty(`${who}gateway checks: not run`)}::${escData(g.skipped)}`];
+  const checks = gatewayChecks(report);
+  const count = (['fail', 'warn', 'pass', 'skip'] as const).map((r) => [r, checks.filter((c) => c.result === r).length] as const).filter(([, n]) => n > 0);
+  const level = checks.some((c) => c.result === 'fail' || c.result === 'warn') ? 'warning' : 'notice';
+  const lines = checks.map((c) => `${c.result} ${c.check}: ${c.text}${c.diagnoses.length > 0 ? ` [${c.diagnoses.map((d) => d.code).join(', ')}]` : ''}`);
+  return [`::${level} title=${escProperty(`${who}gateway checks: ${count.map(([r, n]) => `${n} ${r}`).join(' · ')}`)}::${escData(lines.join('\n'))}`];
+}

@@ -12,6 +12,8 @@ import { githubSampleNotice } from './samples.js';
 import type { Diagnosis, Report, StageResult } from '../report.js';
 import { compareSentence, sideText } from './compare.js';
 import { formatMs } from './human.js';
+import { githubKeepalive } from './keepalive.js';
+import { githubGateway } from './gateway.js';
 
 // Control characters (terminal escapes, NUL) would garble the log; CR and LF are encoded instead.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
@@ -71,6 +73,9 @@ export function renderGithub(report: Report): string {
   }
   if (report.compare) out.push(compareNotice(report.compare));
   out.push(...githubSampleNotice(report, escapeProperty, escapeData));
+  // --keepalive and --gateway: one annotation per section (notice, or warning when it found a problem).
+  out.push(...githubKeepalive(report, escapeProperty, escapeData));
+  out.push(...githubGateway(report, escapeProperty, escapeData));
   out.push(...stageGroup(`upstream-doctor stages for ${report.target.url}`, report.stages));
   if (report.compare) out.push(...stageGroup(`upstream-doctor stages for ${report.target.url} without the proxy`, report.compare.direct.stages));
   const root = report.rootCause ? ` · root cause ${report.rootCause}` : '';

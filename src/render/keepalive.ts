@@ -136,3 +136,26 @@ export function keepaliveFamilies(report: Report, target: Labels): Family[] {
     one('upstream_doctor_keepalive_trials', 'Idle-then-reuse trials the keep-alive probe made', k.trials.length),
   ];
 }
+
+/**
+ * The GitHub Actions annotation: a `::warning::` when the probe's findings are warnings or errors,
+ * else a `::notice::`, with the outcome, the facts and the trials (the findings have their own).
+ */
+export function githubKeepalive(report: Report, escProperty: (v: string) => string, escData: (v: string) => string): string[] {
+  const k = report.keepalive;
+  if (!k) return [];
+  const who = report.target.name !== undefined ? `${report.target.name}: ` : '';
+  if (!('outcome' in k)) return [`::notice title=${escProperty(`${who}keep-alive: not run`)}::${escData(k.skipped)}`];
+  const codes = new Set(['STALE_KEEPALIVE', 'IDLE_CONNECTION_DROPPED']);
+  const ds = report.diagnoses.filter((d) => codes.has(d.code));
+  const level = ds.some((d) => d.severity !== 'info') ? 'warning' : 'notice';
+  const lines = [`${k.outcome}: ${keepaliveOutcomeText(k)}`];
+  if (k.idleTimeoutSeconds !== undefined) lines.push(`idle timeout found: ${secs(k.idleTimeoutSeconds)}`);
+  if (k.survivedSeconds !== undefined) lines.push(`longest idle answered: ${secs(k.survivedSeconds)}`);
+  if (k.droppedAfterSeconds !== undefined) lines.push(`no answer after: ${secs(k.droppedAfterSeconds)}`);
+  if (k.advertisedTimeoutSeconds !== undefined) lines.push(`advertised Keep-Alive: timeout=${k.advertisedTimeoutSeconds}`);
+  lines.push(`longest idle tried: ${secs(k.idleMaxSeconds)}`);
+  if (k.trials.length > 0) lines.push(`trials: ${k.trials.map(trialText).join(' · ')}`);
+  if (ds.length > 0) lines.push(`findings: ${ds.map((d) => d.code).join(', ')}`);
+  return [`::${level} title=${escProperty(`${who}keep-alive: ${k.outcome}`)}::${escData(lines.join('\n'))}`];
+}

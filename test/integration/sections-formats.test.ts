@@ -65,6 +65,15 @@ describe('--keepalive in every format (Node keepAliveTimeout 1 s)', () => {
     expect(text).toMatch(/^upstream_doctor_keepalive_outcome\{target="[^"]+",outcome="closed",closed_by="fin"\} 1$/m);
     expect(text).toMatch(/^upstream_doctor_keepalive_trials\{target="[^"]+"\} \d+$/m);
   });
+
+  it('github: one ::warning:: for the keep-alive section (outcome, idle timeout, trials, its findings), on one line', async () => {
+    const run = await runCli(args('--format', 'github'), { env: cleanEnv() });
+    expect(run.code).toBe(0);
+    const line = run.stdout.split('\n').find((l) => l.includes('title=keep-alive'));
+    expect(line, run.stdout).toBeDefined();
+    expect(line).toMatch(/^::warning title=keep-alive%3A closed::closed: the far side closes idle connections after [\d.]+ s \(a FIN while idle\)%0Aidle timeout found: [\d.]+ s%0A/);
+    expect(line).toMatch(/%0Atrials: [\d.]+ s closed while idle \(FIN\)( · [\d.]+ s answered \(200\))+%0Afindings: STALE_KEEPALIVE$/);
+  });
 });
 
 describe.skipIf(nginxPath() === undefined)('--gateway in every format (the reference nginx setup as the document writes it)', () => {
@@ -125,5 +134,18 @@ describe.skipIf(nginxPath() === undefined)('--gateway in every format (the refer
     expect(om.stdout).toMatch(/^upstream_doctor_gateway_body_largest_accepted_bytes\{target="[^"]+"\} 10485760$/m);
     expect(om.stdout).toMatch(/^upstream_doctor_gateway_rate_limit_status\{target="[^"]+",retry_after="no"\} 503$/m);
     expect(om.stdout).toMatch(/^upstream_doctor_gateway_burst_answers\{target="[^"]+",status="503"\} \d+$/m);
+  });
+
+  it('github: one ::warning:: for the gateway checks, counting the results, a line per check', async () => {
+    const run = await runCli(args('--format', 'github'), { env: env() });
+    const line = run.stdout.split('\n').find((l) => l.includes('title=gateway checks'));
+    expect(line, run.stdout).toBeDefined();
+    expect(line).toMatch(/^::warning title=gateway checks%3A 3 warn · 2 pass · 1 skip::/);
+    const lines = line!.replace(/^::warning title=[^:]+::/, '').split('%0A');
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toMatch(/^warn redirect: POST http:.* -> 301 to https:.*\[REDIRECT_DROPS_METHOD\]$/);
+    expect(lines[2]).toMatch(/^pass cors: preflight from https:\/\/app\.example\.test -> 204/);
+    expect(lines[4]).toMatch(/^skip websocket: /);
+    expect(lines[5]).toMatch(/^warn burst: 40 requests in .*\[RATE_LIMIT_WRONG_STATUS\]$/);
   });
 });

@@ -56,3 +56,22 @@ describe('github annotations', () => {
     expect(escapeProperty('a:b,c%\n')).toBe('a%3Ab%2Cc%25%0A');
   });
 });
+
+describe('github: the --keepalive and --gateway sections', () => {
+  it('a keep-alive probe without findings is a ::notice::; not run, a ::notice:: with the reason; one line each', () => {
+    const r = buildReport();
+    r.keepalive = { outcome: 'survived', idleMaxSeconds: 3, replyWaitMs: 1000, budgetMs: 5000, survivedSeconds: 3, trials: [{ role: 'ladder', idleSeconds: 3, result: 'answered', status: 200 }], durationMs: 3100 };
+    const line = renderGithub(r).split('\n').find((l) => l.includes('title=keep-alive'));
+    expect(line).toBe('::notice title=keep-alive%3A survived::survived: a connection idle for 3 s was still answered (the longest idle time tried: 3 s)%0Alongest idle answered: 3 s%0Alongest idle tried: 3 s%0Atrials: 3 s answered (200)');
+    r.keepalive = { skipped: 'the http stage failed\n::add-mask::x' };
+    const skipped = renderGithub(r).split('\n').filter((l) => l.includes('keep-alive'));
+    expect(skipped).toEqual(['::notice title=keep-alive%3A not run::the http stage failed%0A::add-mask::x']);
+  });
+
+  it('gateway checks not run: a ::notice:: with the reason; absent sections: no annotation', () => {
+    const r = buildReport();
+    expect(renderGithub(r)).not.toMatch(/keep-alive|gateway checks/);
+    r.gateway = { skipped: 'the target is not reachable' };
+    expect(renderGithub(r)).toContain('::notice title=gateway checks%3A not run::the target is not reachable\n');
+  });
+});
