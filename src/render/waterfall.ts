@@ -1,7 +1,8 @@
 /**
  * An httpstat-like waterfall of the phases that ran: each phase a bar placed on one time axis.
  * Phases come from the stages' durations and, where the http stage measured them, its own
- * `data.timings` (connect, tls, request, firstByte, download, in ms).
+ * `data.timings` (connect, tls, request, firstByte, download, in ms); the tls stage's is split into
+ * the handshake and, when measured (`timings.handshakeClient`), the client's own work in it.
  */
 import type { Report } from '../report.js';
 
@@ -16,6 +17,9 @@ const HTTP_PHASES: Array<[string, string]> = [
   ['download', 'download'],
 ];
 
+/** The bar of the client's own handshake work (fits the 14-column name field). */
+export const TLS_CLIENT = 'tls (client)';
+
 export function phasesOf(report: Report): Phase[] {
   const phases: Phase[] = [];
   for (const s of report.stages) {
@@ -26,6 +30,13 @@ export function phasesOf(report: Report): Phase[] {
         const v = timings[key];
         if (typeof v === 'number' && v >= 0) phases.push({ name: label, ms: v });
       }
+      continue;
+    }
+    // tls: the client's own work during the handshake (timings.handshakeClient: building the
+    // ClientHello, key exchange, chain verification) is a bar of its own beside the rest.
+    const client = s.id === 'tls' && timings && typeof timings === 'object' ? timings.handshakeClient : undefined;
+    if (typeof client === 'number' && client >= 0 && client <= s.durationMs) {
+      phases.push({ name: 'tls handshake', ms: s.durationMs - client }, { name: TLS_CLIENT, ms: client });
       continue;
     }
     phases.push({ name: s.id === 'tls' ? 'tls handshake' : s.id === 'tcp' ? 'tcp connect' : s.id, ms: s.durationMs });
