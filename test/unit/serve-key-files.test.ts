@@ -1,5 +1,5 @@
 /** KeyFiles: a key file's current content per probe, read again only when the file changed, every key registered with the redactor. */
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,5 +45,23 @@ describe('KeyFiles', () => {
     await expect(files.current(t)).rejects.toThrow(/is empty; the probe was not run$/);
     await writeFile(path, 'x'.repeat(10_000));
     await expect(files.current(t)).rejects.toThrow(/\(more than 4 KiB\); the probe was not run$/);
+  });
+
+  it('a Kubernetes-style secret mount (key -> ..data/key, ..data swapped to a new directory): the new key', async () => {
+    const mount = join(dir, 'mount');
+    await mkdir(join(mount, '..v1'), { recursive: true });
+    await writeFile(join(mount, '..v1', 'key'), 'sk-mounted-first-aaaaaaaaaaaa\n');
+    await symlink('..v1', join(mount, '..data'));
+    await symlink('..data/key', join(mount, 'key'));
+    const path = join(mount, 'key');
+    const t = { name: 'a', config: buildConfig('http://127.0.0.1:9/v1', { provider: 'openai-compatible', apiKeyFile: path }), keySource: `file ${path}` };
+    const files = new KeyFiles(new Redactor());
+    expect((await files.current(t)).key).toBe('sk-mounted-first-aaaaaaaaaaaa');
+    // The kubelet's swap: a new directory with the same file sizes, then ..data renamed over.
+    await mkdir(join(mount, '..v2'));
+    await writeFile(join(mount, '..v2', 'key'), 'sk-mounted-other-bbbbbbbbbbbb\n');
+    await symlink('..v2', join(mount, '..data_tmp'));
+    await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+    expect((await files.current(t)).key).toBe('sk-mounted-other-bbbbbbbbbbbb');
   });
 });
