@@ -21,13 +21,8 @@ const MASK = '[REDACTED]';
 
 type Range = [number, number];
 
-/** Where s occurs in text, whole, and (when fragments) every run of at least 8 of its characters. */
-function findRanges(text: string, s: string, fragments: boolean): Range[] {
-  const out: Range[] = [];
-  if (!fragments || s.length <= MIN_FRAGMENT) {
-    for (let p = text.indexOf(s); p >= 0; p = text.indexOf(s, p + 1)) out.push([p, p + s.length]);
-    return out;
-  }
+/** Every run of 8 characters of s -> where it starts in s (built once per secret, not per text). */
+function gramsOf(s: string): Map<string, number[]> {
   const grams = new Map<string, number[]>();
   for (let j = 0; j + MIN_FRAGMENT <= s.length; j++) {
     const g = s.slice(j, j + MIN_FRAGMENT);
@@ -35,16 +30,26 @@ function findRanges(text: string, s: string, fragments: boolean): Range[] {
     if (list) list.push(j);
     else grams.set(g, [j]);
   }
+  return grams;
+}
+
+/** Where the secret occurs in text, whole, and (when fragments) every run of at least 8 of its characters. */
+function findRanges(text: string, secret: Secret, out: Range[], map: (r: Range) => Range = (r) => r): void {
+  const s = secret.text;
+  if (!secret.fragments || s.length <= MIN_FRAGMENT) {
+    for (let p = text.indexOf(s); p >= 0; p = text.indexOf(s, p + 1)) out.push(map([p, p + s.length]));
+    return;
+  }
+  const grams = (secret.grams ??= gramsOf(s));
   for (let p = 0; p + MIN_FRAGMENT <= text.length; p++) {
     const js = grams.get(text.slice(p, p + MIN_FRAGMENT));
     if (!js) continue;
     for (const j of js) {
       let len = MIN_FRAGMENT;
       while (p + len < text.length && j + len < s.length && text[p + len] === s[j + len]) len++;
-      out.push([p, p + len]);
+      out.push(map([p, p + len]));
     }
   }
-  return out;
 }
 
 function mask(text: string, ranges: Range[]): string {
@@ -72,6 +77,8 @@ interface Secret {
   text: string;
   /** Scrub runs of 8 characters of it too (keys, passwords), not only the whole. */
   fragments: boolean;
+  /** Its runs of 8 characters (findRanges), made on first use. */
+  grams?: Map<string, number[]>;
 }
 
 export class Redactor {
@@ -114,12 +121,11 @@ export class Redactor {
     if (this.secrets.length === 0 || text.length === 0) return text;
     // The text as it is (a secret may itself hold '%' or '&')...
     const ranges: Range[] = [];
-    for (const s of this.secrets) ranges.push(...findRanges(text, s.text, s.fragments));
+    for (const s of this.secrets) findRanges(text, s, ranges);
     // ...and its decoded view: percent-encoding, entities, escapes and separators undone.
     const view = decodedView(text);
-    for (const s of this.secrets) {
-      for (const [a, b] of findRanges(view.plain, s.text, s.fragments)) ranges.push([view.starts[a]!, view.ends[b - 1]!]);
-    }
+    const toText = ([a, b]: Range): Range => [view.starts[a]!, view.ends[b - 1]!];
+    for (const s of this.secrets) findRanges(view.plain, s, ranges, toText);
     return mask(text, ranges);
   }
 
