@@ -16,7 +16,7 @@ import { removeDir, startOnFreePort, tempDir } from '../../fixtures/daemon.js';
 const run = promisify(execFile);
 export const LINT_SCHEMA = JSON.parse(readFileSync(fileURLToPath(new URL('../../schema/lint.schema.json', import.meta.url)), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(LINT_SCHEMA);
-const CERTS = fileURLToPath(new URL('../../fixtures/certs', import.meta.url));
+const CERTS = fileURLToPath(new URL('../../fixtures/certs/', import.meta.url));
 
 export interface LintJson {
   schemaVersion: 1;

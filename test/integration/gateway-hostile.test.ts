@@ -13,7 +13,7 @@ import { cleanEnv, runCli } from '../helpers/cli.js';
 import { closeAfterAll } from '../helpers/fixtures.js';
 
 const track = closeAfterAll();
-const certs = new URL('../../fixtures/certs', import.meta.url).pathname;
+const certs = new URL('../../fixtures/certs/', import.meta.url).pathname;
 const tlsOpts = { cert: readFileSync(`${certs}valid.pem`), key: readFileSync(`${certs}valid-key.pem`) };
 
 function server(handler: Parameters<typeof createServer>[1], upgrade?: (req: unknown, socket: import('node:net').Socket) => void): Server {
