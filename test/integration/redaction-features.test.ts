@@ -16,6 +16,7 @@ import { freePort } from '../../fixtures/daemon.js';
 import { startEchoServer, type EchoFixture } from '../../fixtures/echo-server.js';
 import { FORMATS } from '../../src/config.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { startServe } from '../helpers/serve.js';
 
 function makeKey(prefix = 'sk-'): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -213,27 +214,6 @@ describe('a hostile or mistaken targets file', () => {
     expect(run.stderr).toMatch(/fifo-key\.yaml:5: target "x": api-key-file/);
   });
 });
-
-/** diagnose serve, in-process, stopped as SIGTERM would stop it. */
-async function startServe(args: string[], env: Record<string, string | undefined>) {
-  const port = await freePort();
-  const stop = new AbortController();
-  let stderr = '';
-  const done = main(['serve', '--listen', `127.0.0.1:${port}`, ...args], {
-    stdout: { write: () => true },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    interrupt: stop.signal,
-  });
-  for (let i = 0; i < 200 && !stderr.includes('listening'); i++) {
-    if (stderr.includes('diagnose serve:') && !stderr.includes('listening')) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  if (!stderr.includes('listening')) throw new Error(`serve did not start: ${stderr}`);
-  return { base: `http://127.0.0.1:${port}`, port, stderr: () => stderr, stop: async () => (stop.abort(), done) };
-}
 
 describe('diagnose serve', () => {
   const key = makeKey();

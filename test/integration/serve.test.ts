@@ -7,35 +7,13 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
 import { freePort } from '../../fixtures/daemon.js';
 import { startCanned, startOpenAiCompatible, type HttpFixture } from '../../fixtures/http-api.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { hasCommand, promtoolCheck } from '../helpers/consumers.js';
+import { startServe } from '../helpers/serve.js';
 
 const KEY = 'sk-serve-test-key-abcdef0123456789';
-
-/** Start `diagnose serve` in-process; stop() aborts it (as SIGINT/SIGTERM would) and waits for the drain. */
-async function startServe(args: string[], env: Record<string, string | undefined>) {
-  const port = await freePort();
-  const stop = new AbortController();
-  let stderr = '';
-  const done = main(['serve', '--listen', `127.0.0.1:${port}`, ...args], {
-    stdout: { write: () => true },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    interrupt: stop.signal,
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200 && !stderr.includes('listening'); i++) {
-    if (stderr.includes('diagnose serve:') && !stderr.includes('listening')) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  if (!stderr.includes('listening')) throw new Error(`serve did not start: ${stderr}`);
-  return { base, stderr: () => stderr, stop: async () => (stop.abort(), done) };
-}
 
 describe('diagnose serve', () => {
   let healthy: HttpFixture;
