@@ -6,7 +6,7 @@
  * without the right to capture) the run goes on and the report says why there is no capture.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -89,8 +89,9 @@ export async function startCapture(filter: string, env: Record<string, string | 
         if (child.exitCode !== null) resolve();
         else child.once('exit', () => resolve());
       });
-      // tcpdump flushes its buffered packets on SIGINT/SIGTERM; give the last packets a moment first.
-      await new Promise((r) => setTimeout(r, 100));
+      // tcpdump flushes its buffered packets on SIGINT/SIGTERM, but drops what it has not read from
+      // the kernel yet: on a busy machine it lags, so wait until the ring stops growing (at most 1.5 s).
+      await settled(join(dir, 'ring.pcap'));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
@@ -108,6 +109,18 @@ export async function startCapture(filter: string, env: Record<string, string | 
       }
     },
   };
+}
+
+/** Resolves once the file has kept its size for 150 ms (or after 1.5 s). */
+async function settled(file: string): Promise<void> {
+  let last = -1;
+  let still = 0;
+  for (let waited = 0; waited < 1500 && still < 3; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    const size = await stat(file).then((st) => st.size, () => -1);
+    still = size === last ? still + 1 : 0;
+    last = size;
+  }
 }
 
 /** ring.pcap, ring.pcap1 ... in the order tcpdump wrote them is not known after wrapping: packets are sorted by time anyway. */
