@@ -8,7 +8,7 @@ import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tl
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './proxy/tunnel.js';
 import { connectTarget } from '../curlopts/options.js';
-import { secureContextFor } from './tls/context.js';
+import { nodeExtraCas, secureContextFor } from './tls/context.js';
 
 /** Connect TCP to one address, honouring the signal. Rejects with the socket error (code kept). */
 export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
@@ -35,9 +35,11 @@ export function connectTcp(endpoint: Pick<Endpoint, 'address' | 'port'>, signal:
   });
 }
 
-/** The CA list for verification: the system/Node store plus --ca. */
+/** The CA list for verification: the system/Node store (with NODE_EXTRA_CA_CERTS) plus --ca. */
 export function trustedCas(ctx: RunContext): string[] | undefined {
-  return ctx.state.ca ? [...rootCertificates, ctx.state.ca] : undefined;
+  if (!ctx.state.ca) return undefined;
+  const extra = nodeExtraCas();
+  return [...rootCertificates, ...(extra !== undefined ? [extra] : []), ctx.state.ca];
 }
 
 /** A raw byte stream to the target: direct TCP, or a CONNECT tunnel through the proxy. */
