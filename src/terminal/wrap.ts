@@ -13,7 +13,7 @@ export function visibleLength(s: string): number {
 /** The indent of the lines after the first: leading spaces plus a list marker (`· `, `3. `, `- `). */
 function hangingIndent(line: string): number {
   const plain = line.replace(ANSI, '');
-  const m = /^(\s*)((?:[·*•-]|\d+\.|\[[a-z]+\]) )?/.exec(plain)!;
+  const m = /^(\s*)((?:[\u00b7*\u2022-]|\d+\.|\[[a-z]+\]) )?/.exec(plain)!;
   const lead = m[1]!.length + (m[2] ? m[2].length : 0);
   return lead === 0 ? 2 : lead;
 }

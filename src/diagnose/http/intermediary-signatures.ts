@@ -42,7 +42,7 @@ export function bodySignature(body: string, headers: Record<string, string>): In
   if (/^<html><body><h1>\d{3} [^<]*<\/h1>/i.test(b.trimStart())) return 'haproxy';
   if (/cf-error-details|cf-wrapper|cloudflare ray id|cf_gateway_timeout|used cloudflare to restrict access/i.test(b)) return 'cloudflare';
   if (/^\s*error code: (10\d\d|52\d)\s*$/i.test(b)) return 'cloudflare';
-  if (/Error \d{3} \(Server Error\)!!1|That(’|')s an error\.|Please try again in 30 seconds/i.test(b)) return 'google-frontend';
+  if (/Error \d{3} \(Server Error\)!!1|That(\u2019|')s an error\.|Please try again in 30 seconds/i.test(b)) return 'google-frontend';
   if (headers['x-squid-error'] !== undefined || /generated .* by .*\(squid\//i.test(b)) return 'squid';
   // Varnish (and Fastly, built on it) sign their synthetic pages "Guru Meditation".
   if (/guru medi(t)?ation|varnish cache server/i.test(b)) return 'varnish';

@@ -6,7 +6,7 @@
  */
 import type { Redactor } from '../../secret.js';
 
-const MASKED_TOKEN = /[A-Za-z0-9_-]*[*•…]{2,}[.*•…]*[A-Za-z0-9_-]*|[A-Za-z0-9_-]+\.{3}[A-Za-z0-9_-]+/g;
+const MASKED_TOKEN = /[A-Za-z0-9_-]*[*\u2022\u2026]{2,}[.*\u2022\u2026]*[A-Za-z0-9_-]*|[A-Za-z0-9_-]+\.{3}[A-Za-z0-9_-]+/g;
 
 /** Mask tokens like `sk-VKMI***...wjh3` whose visible start or end belongs to the key. */
 export function scrubMaskedEchoes(text: string, key: string | undefined): string {
