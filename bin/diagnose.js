@@ -5,7 +5,11 @@
 // first (dist/preflight/node-version.js: the check parses and runs on old Node), then --explain
 // CODE is answered by dist/quick.js, and only then is the built CLI loaded, whose dependencies
 // need Node 20. No top-level await and no syntax newer than ES2017 here.
+//
+// Both come from dist/app/ (`npm run build` bundles each into one CommonJS file, which Node loads
+// several times sooner than dist/'s ES modules) unless that copy is missing or older than dist/.
 'use strict';
+/* global UD_APP */
 
 const args = process.argv.slice(2);
 
@@ -22,13 +26,58 @@ function atLeast(found, range) {
 const pkg = require('../package.json');
 const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node);
 
+// The single file and the executable (scripts/bundle.mjs) define UD_APP as false: they hold the code.
+const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
+
+/** True when dist/app/<bundled> exists and is not older than dist/<source> (a plain `tsc` after the build). */
+function appFresh(bundled, source) {
+  const fs = require('fs');
+  const path = require('path');
+  try {
+    return fs.statSync(path.join(__dirname, '..', 'dist', 'app', bundled)).mtimeMs >= fs.statSync(path.join(__dirname, '..', 'dist', source)).mtimeMs;
+  } catch (e) {
+    return false;
+  }
+}
+
+function loadQuick() {
+  return APP && appFresh('quick.cjs', 'quick.js') ? Promise.resolve().then(() => require('../dist/app/quick.cjs')) : import('../dist/quick.js');
+}
+
+function loadCli() {
+  return APP && appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(() => require('../dist/app/diagnose.cjs')) : import('../dist/cli.js');
+}
+
+/** The argument shapes dist/quick.js may answer (--version, --explain CODE); anything else goes straight to the CLI. */
+function quickShape() {
+  if (args.length === 1) return args[0] === '--version' || args[0] === '-V' || args[0].startsWith('--explain=');
+  return args.length === 2 && args[0] === '--explain';
+}
+
+/**
+ * V8 settings for a run that is over in a second or two: no optimising compiler (it would compile a
+ * handful of functions on background threads, about 2 MB of peak memory for nothing) and a young
+ * generation that does not grow (about 3 MB). Commands that run long (serve, --repeat, --duration,
+ * --keepalive) keep V8's defaults. Set before the CLI is loaded.
+ */
+function shortRunFlags() {
+  const long = args[0] === 'serve' || args.some((a) => /^--(repeat|duration|keepalive)(=|$)/.test(a));
+  if (!long) require('v8').setFlagsFromString('--no-opt --semi-space-growth-factor=1');
+}
+
+function runCli() {
+  shortRunFlags();
+  return loadCli().then((cli) => cli.run());
+}
+
 /** --explain CODE (dist/quick.js), else the full CLI. */
 function answer() {
-  return import('../dist/quick.js')
+  if (!quickShape()) return runCli();
+  return loadQuick()
     .then(({ quickAnswer }) => quickAnswer(args, process.env, process.stdout.isTTY === true))
     .then((quick) => {
       if (quick !== undefined) process.stdout.write(quick);
-      else return import('../dist/cli.js').then((cli) => cli.run());
+      else return runCli();
     });
 }
 
