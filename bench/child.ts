@@ -3,8 +3,9 @@
  * time from spawn to exit, and the peak resident memory read from /proc/<pid>/status (VmHWM, the
  * kernel's high-water mark, so the last read before exit is the peak up to that moment).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,14 +64,40 @@ function readHwmKb(pid: number): number | undefined {
   }
 }
 
+/**
+ * GNU time, when installed: it reports the child's peak RSS from the kernel's own account at exit
+ * (getrusage's ru_maxrss), which polling VmHWM misses when the peak comes in the last milliseconds
+ * (a healthy run peaks while it renders and writes its report: about 1.5 MB above the last poll).
+ */
+const GNU_TIME = '/usr/bin/time';
+let gnuTime: boolean | undefined;
+function hasGnuTime(): boolean {
+  if (gnuTime === undefined) {
+    const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', '/dev/null', 'true'], { stdio: 'ignore' });
+    gnuTime = r.status === 0;
+  }
+  return gnuTime;
+}
+
+/** How the peak RSS figures were taken, for the report. */
+export function rssMethod(): string {
+  return hasGnuTime() ? 'getrusage ru_maxrss at exit (GNU time)' : 'VmHWM polled every 5 ms (GNU time not installed: a peak in the last milliseconds can be missed)';
+}
+
 /** Keep only the first MiB of an output stream: a broken CLI must not make the bench itself balloon. */
 const OUTPUT_CAP = 1 << 20;
 
 export function runChild(args: string[], opts: ChildOptions): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const argv = opts.exec !== undefined ? args : [...(opts.nodeArgs ?? []), ...(opts.script === '' ? [] : [opts.script ?? BIN]), ...args];
-    const child = spawn(opts.exec ?? process.execPath, argv, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const program = opts.exec ?? process.execPath;
+    // Under GNU time (its own process, so the child runs in a process group of its own and the
+    // hard limit kills the group).
+    const timed = hasGnuTime() ? mkdtempSync(`${tmpdir()}/ud-bench-rss-`) : undefined;
+    const started = performance.now();
+    const child = timed
+      ? spawn(GNU_TIME, ['-f', '%M', '-o', `${timed}/rss`, program, ...argv], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : spawn(program, argv, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let lastOutputMs = 0;
@@ -96,7 +123,12 @@ export function runChild(args: string[], opts: ChildOptions): Promise<ChildRun> 
     let killed = false;
     const limit = setTimeout(() => {
       killed = true;
-      child.kill('SIGKILL');
+      try {
+        if (timed && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
     }, opts.hardLimitMs);
     let wallMs = 0;
     let exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
@@ -112,6 +144,18 @@ export function runChild(args: string[], opts: ChildOptions): Promise<ChildRun> 
       clearTimeout(limit);
       reject(err);
     });
-    child.on('close', () => resolve({ wallMs, lastOutputMs, peakRssKb: peak, samples, ...exit, stdout, stderr, killed }));
+    child.on('close', () => {
+      if (timed) {
+        // GNU time's last line is %M (a line before it says when the command failed).
+        try {
+          const kb = Number(readFileSync(`${timed}/rss`, 'utf8').trim().split('\n').pop());
+          if (Number.isFinite(kb)) peak = Math.max(peak, kb);
+        } catch {
+          // killed before it wrote: the polled figure stands
+        }
+        rmSync(timed, { recursive: true, force: true });
+      }
+      resolve({ wallMs, lastOutputMs, peakRssKb: peak, samples, ...exit, stdout, stderr, killed });
+    });
   });
 }

@@ -34,6 +34,24 @@ const versionsInline = {
 };
 
 /**
+ * undici's Client requires its HTTP/2 half (client-h2.js) when it loads, and that requires Node's
+ * http2 module (about 1.4 MB of a run's memory) for runs that never speak HTTP/2. In the bundles,
+ * client.js gets a stand-in that loads the real file on the first HTTP/2 connection (esbuild runs
+ * a CommonJS module's body at its first require).
+ */
+const lazyH2 = {
+  name: 'lazy-undici-h2',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (a) => (/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(a.importer) ? { path: join(dirname(a.importer), 'client-h2.js'), namespace: 'lazy-h2' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-h2' }, (a) => ({
+      contents: `let real;\nmodule.exports = function connectH2(...args) {\n  real = real || require(${JSON.stringify(a.path)});\n  return real(...args);\n};\n`,
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
+
+/**
  * The single file holds the code itself: bin/diagnose.js's `UD_APP` is false there, so its branch
  * that loads dist/app/ is dead code the bundler drops (and dist/app/ is external, should it not).
  */
@@ -62,7 +80,7 @@ export async function bundle(outfile, format = 'esm') {
     target: 'node16',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [versionsInline, singleFile.plugin],
+    plugins: [versionsInline, singleFile.plugin, lazyH2],
     // CommonJS dependencies call require() for Node's modules; an ES module has none of its own.
     banner:
       format === 'esm'
@@ -81,7 +99,7 @@ const APP_EXTERNAL = ['yaml', 'ws'];
  * names are kept, and the linked source maps lead back to src/ (node --enable-source-maps).
  */
 export async function buildApp(outdir = join(ROOT, 'dist', 'app')) {
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, sourcemap: 'linked', plugins: [versionsInline] };
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, sourcemap: 'linked', plugins: [versionsInline, lazyH2] };
   const files = [
     { entry: join(ROOT, 'dist', 'cli.js'), out: join(outdir, 'diagnose.cjs'), external: APP_EXTERNAL },
     { entry: join(ROOT, 'dist', 'quick.js'), out: join(outdir, 'quick.cjs'), external: [] },

@@ -10,9 +10,15 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { H2, startH2Server } from '../../fixtures/h2-servers.js';
+import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import type { Report } from '../../src/report.js';
 import { emptyDir } from '../helpers/artifact-run.js';
+import { runBin } from '../helpers/bin.js';
+import { closeAfterAll } from '../helpers/fixtures.js';
 
 const root = join(import.meta.dirname, '..', '..');
+const keep = closeAfterAll();
 const built = existsSync(join(root, 'dist', 'app', 'diagnose.cjs'));
 const made: string[] = [];
 afterAll(() => {
@@ -93,4 +99,19 @@ describe.skipIf(!built)('the built dist/app/', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(await quick.quickAnswer(['--version'], {}, false)).toBe(`${pkg.version}\n`);
   });
+
+  // The app loads undici's HTTP/2 half only on the first h2 connection (scripts/bundle.mjs, lazyH2).
+  it('speaks HTTP/2 when asked (--http2), and reads an h2 error frame by its code', async () => {
+    const env = { PATH: process.env.PATH, NO_COLOR: '1', OPENAI_API_KEY: 'sk-test-h2-0000000000abcd' };
+    const args = (port: number) => [`https://localhost:${port}/v1`, '--resolve', `localhost:${port}:127.0.0.1`, '--ca', TEST_CA_PATH, '--provider', 'openai-compatible', '--json', '--timeout', '3s', '--http2'];
+    const ok = await keep(startH2Server());
+    const r = await runBin(args(ok.port), { env });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(r.code).toBe(0);
+    expect(report.stages.find((s) => s.id === 'http')!.data).toMatchObject({ httpVersion: '2', status: 200 });
+    const rst = await keep(startH2Server({ behaviour: { kind: 'rst', code: H2.NGHTTP2_REFUSED_STREAM } }));
+    const bad = JSON.parse((await runBin(args(rst.port), { env })).stdout) as Report;
+    expect(bad.diagnoses.map((d) => d.code)).toContain('HTTP2_STREAM_ERROR');
+  });
 });
+
