@@ -77,7 +77,7 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   // --keepalive and --gateway: a short block each; continuation lines sit under the text.
   if (report.keepalive) out.push('', c.bold('keep-alive'), ...humanKeepalive(report, opts.width ?? 80).flatMap((l) => wrapProse(l, opts.width ?? 80, 4)));
   if (report.gateway) out.push('', c.bold('gateway'), ...humanGateway(report).flatMap((l) => wrapProse(l, opts.width ?? 80, 14)));
-  if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
+  if (report.capture) out.push('', c.bold('capture'), report.capture.file ? `  ${report.capture.packets} packets in ${report.capture.file} (${report.capture.kept === 'failing-samples' ? 'failing samples only; ' : ''}filter: ${report.capture.filter})${report.capture.warning ? `\n  ${c.yellow('incomplete')}: ${report.capture.warning}` : ''}` : `  ${c.yellow('no capture')}: ${report.capture.warning ?? ''}`);
   if (report.capture?.credentialsInClear?.length) out.push(`  ${c.yellow('holds in clear')}: ${report.capture.credentialsInClear.join('; ')} (file mode 0600; treat it like the key)`);
   if (report.diagnoses.length > 0) out.push('');
   for (const d of report.diagnoses) {

@@ -159,7 +159,7 @@ describe('--cert/--key: a gateway that demands a client certificate (openssl s_s
     const ssl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'pipe' });
     ssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client-key.pem', '-subj', '/CN=upstream-doctor test client', '-out', 'client.csr');
     writeFileSync(join(dir, 'ext.cnf'), 'extendedKeyUsage=clientAuth\n');
-    ssl('x509', '-req', '-in', 'client.csr', '-CA', TEST_CA_PATH, '-CAkey', join(CERT_DIR, 'ca-key.pem'), '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'client.pem');
+    ssl('x509', '-req', '-in', 'client.csr', '-CA', TEST_CA_PATH, '-CAkey', join(CERT_DIR, 'ca-key.pem'), '-CAserial', 'ca.srl', '-CAcreateserial', '-days', '2', '-extfile', 'ext.cnf', '-out', 'client.pem');
     server = await startOpensslServer({ args: ['-Verify', '1', '-verifyCAfile', TEST_CA_PATH] });
   });
   afterAll(async () => {
