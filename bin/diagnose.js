@@ -26,8 +26,21 @@ function atLeast(found, range) {
 const pkg = require('../package.json');
 const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node);
 
-// The single file and the executable (scripts/bundle.mjs) define UD_APP as false: they hold the code.
+// The single file and the executable (scripts/bundle.mjs) define UD_APP as false and carry the
+// code inside them: the modules 'upstream-doctor:embedded/cli' and '.../quick', which exist only
+// there, each export one bundle as brotli-compressed base64 text.
 const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
+
+/** An embedded bundle, unpacked and run as a CommonJS module (it requires Node's own modules only). */
+function embedded(name) {
+  const packed = name === 'cli' ? require('upstream-doctor:embedded/cli') : require('upstream-doctor:embedded/quick');
+  const source = require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
+  const filename = 'upstream-doctor/' + name + '.cjs';
+  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename });
+  const mod = { exports: {} };
+  fn(mod.exports, require, mod, filename, 'upstream-doctor');
+  return mod.exports;
+}
 
 /** True when dist/app/<bundled> exists and is not older than dist/<source> (a plain `tsc` after the build). */
 function appFresh(bundled, source) {
@@ -41,10 +54,12 @@ function appFresh(bundled, source) {
 }
 
 function loadQuick() {
+  if (!APP) return Promise.resolve().then(() => embedded('quick'));
   return APP && appFresh('quick.cjs', 'quick.js') ? Promise.resolve().then(() => require('../dist/app/quick.cjs')) : import('../dist/quick.js');
 }
 
 function loadCli() {
+  if (!APP) return Promise.resolve().then(() => embedded('cli'));
   return APP && appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(() => require('../dist/app/diagnose.cjs')) : import('../dist/cli.js');
 }
 

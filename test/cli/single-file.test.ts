@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSseServer } from '../../fixtures/sse-server.js';
-import { loadCert } from '../../fixtures/tls-server.js';
+import { loadCert, TEST_CA_PATH } from '../../fixtures/tls-server.js';
 import { closeAfterAll } from '../helpers/fixtures.js';
 import { emptyDir, HEALTHY_KEY, healthyArgs, ROOT, runProc } from '../helpers/artifact-run.js';
 
@@ -62,6 +62,26 @@ describe.skipIf(!built)('the single file, dist/diagnose.mjs', () => {
     expect(r.report?.tool.version).toBe(v.stdout.trim());
     expect(r.report?.stages.find((s) => s.id === 'env')?.summary).toMatch(/undici \d+\.\d+\.\d+/);
     expect(r.code).toBe(0);
+  });
+
+  it('carries its code compressed (well under 1 MB); --explain, a YAML config and bad input work with nothing beside it', async () => {
+    const { statSync } = await import('node:fs');
+    expect(statSync(single).size).toBeLessThan(1 << 20);
+    const e = await runProc(process.execPath, [single, '--explain', 'RESET_BEFORE_HEADERS']);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/RESET_BEFORE_HEADERS/);
+    // yaml, a dependency, is inside the file too.
+    const dir = emptyDir('diagnose-config-');
+    const config = join(dir, 'fleet.yaml');
+    writeFileSync(config, `defaults:\n  timeout: 20s\ntargets:\n  local:\n    url: https://localhost:${port}/v1\n    provider: openai-compatible\n    resolve: [ "localhost:${port}:127.0.0.1" ]\n    ca: ${TEST_CA_PATH}\n`);
+    // Markdown: runProc reads a JSON stdout as one report, and a fleet's JSON holds several.
+    const f = await runProc(process.execPath, [single, '--config', config, '--format', 'md'], { env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: HEALTHY_KEY } });
+    expect(f.stderr).toBe('');
+    expect(f.stdout).toMatch(/^\| local \| OK \| 0 \|/m);
+    expect(f.code).toBe(0);
+    const bad = await runProc(process.execPath, [single, 'https://', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('on a Node older than the engines field: one line saying what is needed and what was found, exit 2', async () => {

@@ -42,9 +42,15 @@ export function runProc(cmd: string, args: string[], opts: { env?: Record<string
     child.on('error', reject);
     child.on('close', (code) => {
       let report: Report | undefined;
-      if (stdout.trimStart().startsWith('{')) {
-        report = JSON.parse(stdout) as Report;
-        assertValidReport(report);
+      try {
+        if (stdout.trimStart().startsWith('{')) {
+          report = JSON.parse(stdout) as Report;
+          assertValidReport(report);
+        }
+      } catch (e) {
+        // Thrown here, it would escape the promise and leave the test waiting for its timeout.
+        reject(new Error(`${(e as Error).message}\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`));
+        return;
       }
       resolve({ code, stdout, stderr, report });
     });
