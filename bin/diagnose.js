@@ -27,15 +27,16 @@ const pkg = require('../package.json');
 const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node);
 
 // The single file and the executable (scripts/bundle.mjs) define UD_APP as false and carry the
-// code inside them: the modules 'upstream-doctor:embedded/cli' and '.../quick', which exist only
-// there, each export one bundle as brotli-compressed base64 text.
+// code inside them: the module 'upstream-doctor:embedded/quick' is the fast path's code, and
+// 'upstream-doctor:embedded/cli' exports the CLI's bundle as brotli-compressed base64 text. Both
+// exist only there.
 const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
 
-/** An embedded bundle, unpacked and run as a CommonJS module (it requires Node's own modules only). */
-function embedded(name) {
-  const packed = name === 'cli' ? require('upstream-doctor:embedded/cli') : require('upstream-doctor:embedded/quick');
+/** The embedded CLI, unpacked and run as a CommonJS module (it requires Node's own modules only). */
+function embeddedCli() {
+  const packed = require('upstream-doctor:embedded/cli');
   const source = require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
-  const filename = 'upstream-doctor/' + name + '.cjs';
+  const filename = 'upstream-doctor/cli.cjs';
   const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename });
   const mod = { exports: {} };
   fn(mod.exports, require, mod, filename, 'upstream-doctor');
@@ -54,13 +55,44 @@ function appFresh(bundled, source) {
 }
 
 function loadQuick() {
-  if (!APP) return Promise.resolve().then(() => embedded('quick'));
+  if (!APP) return Promise.resolve().then(() => require('upstream-doctor:embedded/quick'));
   return APP && appFresh('quick.cjs', 'quick.js') ? Promise.resolve().then(() => require('../dist/app/quick.cjs')) : import('../dist/quick.js');
 }
 
 function loadCli() {
-  if (!APP) return Promise.resolve().then(() => embedded('cli'));
-  return APP && appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(() => require('../dist/app/diagnose.cjs')) : import('../dist/cli.js');
+  if (!APP) return Promise.resolve().then(embeddedCli);
+  return APP && appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(requireApp) : import('../dist/cli.js');
+}
+
+/**
+ * dist/app/diagnose.cjs, compiled with the V8 code cache `npm run build` made beside it when that
+ * cache is for this Node, this file and the flags of this run (V8 checks the flags); else (and
+ * under --enable-source-maps, which only require() honours) required as usual.
+ */
+function requireApp() {
+  const fs = require('fs');
+  const path = require('path');
+  const file = path.join(__dirname, '..', 'dist', 'app', 'diagnose.cjs');
+  const mapped = process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS || '');
+  let cache;
+  let head;
+  try {
+    if (!mapped && oneShot) {
+      const raw = fs.readFileSync(file + '.v8cache');
+      const nl = raw.indexOf(10);
+      head = JSON.parse(raw.subarray(0, nl).toString('latin1'));
+      if (head.node === process.version) cache = raw.subarray(nl + 1);
+    }
+  } catch (e) {
+    cache = undefined;
+  }
+  if (!cache) return require(file);
+  const source = fs.readFileSync(file, 'latin1');
+  if (source.length !== head.size || source.indexOf('// upstream-doctor build ' + head.build, source.length - 200) < 0) return require(file);
+  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file, cachedData: cache });
+  const mod = { exports: {} };
+  fn.call(mod.exports, mod.exports, require('module').createRequire(file), mod, file, path.dirname(file));
+  return mod.exports;
 }
 
 /** The argument shapes dist/quick.js may answer (--version, --explain CODE); anything else goes straight to the CLI. */
@@ -78,10 +110,15 @@ function quickShape() {
  * for five thousand, for about a quarter more CPU between samples). serve and --keepalive keep
  * V8's defaults.
  */
+/** V8's flags for a one-shot run (scripts/bundle.mjs makes the code cache with them too). */
+const ONE_SHOT_FLAGS = '--no-opt --semi-space-growth-factor=1';
+let oneShot = false;
+
 function runFlags() {
   if (args[0] === 'serve' || args.some((a) => /^--keepalive(=|$)/.test(a))) return;
   const sampled = args.some((a) => /^--(repeat|duration)(=|$)/.test(a));
-  require('v8').setFlagsFromString(sampled ? '--optimize-for-size --semi-space-growth-factor=1' : '--no-opt --semi-space-growth-factor=1');
+  oneShot = !sampled;
+  require('v8').setFlagsFromString(sampled ? '--optimize-for-size --semi-space-growth-factor=1' : ONE_SHOT_FLAGS);
 }
 
 function runCli() {

@@ -115,3 +115,92 @@ describe.skipIf(!built)('the built dist/app/', () => {
   });
 });
 
+
+/**
+ * The code cache: `npm run build` writes dist/app/diagnose.cjs.v8cache (V8's compiled form of the
+ * CLI's file, made with a one-shot run's V8 flags), and bin/ compiles the file with it when the
+ * cache names this Node, this file's size and its build id. Which path bin took is seen from
+ * outside: a preload wraps vm.compileFunction and says on stderr whether it got a cache and
+ * whether V8 took it (bin/ uses require() when it does not use the cache).
+ */
+describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
+  function spyDir(): string {
+    const dir = emptyDir('diagnose-cache-spy-');
+    made.push(dir);
+    writeFileSync(
+      join(dir, 'spy.cjs'),
+      [
+        "const vm = require('vm');",
+        'const orig = vm.compileFunction;',
+        'vm.compileFunction = function (code, params, opts) {',
+        '  const fn = orig.call(this, code, params, opts);',
+        "  process.on('exit', () => process.stderr.write(`compiled cache=${Boolean(opts && opts.cachedData)} rejected=${fn.cachedDataRejected}\\n`));",
+        '  return fn;',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    return join(dir, 'spy.cjs');
+  }
+  const spy = spyDir();
+  function spied(dir: string, args: string[]) {
+    const r = spawnSync(process.execPath, ['--require', spy, join(dir, 'bin', 'diagnose.js'), ...args], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    return { stdout: r.stdout, stderr: r.stderr, code: r.status };
+  }
+  /** writeCodeCache of scripts/bundle.mjs, run as the build runs it. */
+  function makeCache(file: string, id: string): void {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(root, 'scripts', 'bundle.mjs'))}); m.writeCodeCache(${JSON.stringify(file)}, ${JSON.stringify(id)});`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
+  /** The stand-in package, its app CLI ending with a build id and a cache made for it. */
+  function cachedPackage(): { dir: string; app: string } {
+    const dir = fakePackage();
+    for (const f of ['quick.js', 'cli.js']) age(join(dir, 'dist', f), -60);
+    const app = join(dir, 'dist', 'app', 'diagnose.cjs');
+    writeFileSync(app, "exports.run = () => process.stdout.write('app cli\\n');\n// upstream-doctor build 0123456789abcdef\n");
+    makeCache(app, '0123456789abcdef');
+    return { dir, app };
+  }
+
+  it('a cache for this file, this Node and these flags: compiled with it, and V8 takes it', () => {
+    const { dir } = cachedPackage();
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=false\n', code: 0 });
+  });
+
+  it('a sampled run (other V8 flags) and a run under --enable-source-maps require the file as usual', () => {
+    const { dir } = cachedPackage();
+    expect(spied(dir, ['https://example.test', '--repeat', '3'])).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+    const r = spawnSync(process.execPath, ['--enable-source-maps', '--require', spy, join(dir, 'bin', 'diagnose.js'), 'https://example.test'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect([r.stdout, r.stderr]).toEqual(['app cli\n', '']);
+  });
+
+  it('a cache for another build, another Node or another size is not used; a damaged one V8 refuses: the file runs anyway', () => {
+    const { dir, app } = cachedPackage();
+    const cache = `${app}.v8cache`;
+    const good = readFileSync(cache);
+    const nl = good.indexOf(10);
+    const head = JSON.parse(good.subarray(0, nl).toString()) as { node: string; size: number; build: string };
+    const withHead = (h: object, body = good.subarray(nl + 1)) => writeFileSync(cache, Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), body]));
+    for (const h of [{ ...head, build: 'fedcba9876543210' }, { ...head, node: 'v20.0.0' }, { ...head, size: head.size + 1 }]) {
+      withHead(h);
+      expect(spied(dir, ['https://example.test']), JSON.stringify(h)).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+    }
+    withHead(head, Buffer.from('not a code cache at all, but long enough to be read as one........'));
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=true\n', code: 0 });
+    writeFileSync(cache, 'garbage without a head line');
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+  });
+
+  it.skipIf(!built)('the build made one for the real CLI, and a one-shot run uses it', () => {
+    const raw = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs.v8cache'));
+    const head = JSON.parse(raw.subarray(0, raw.indexOf(10)).toString()) as { node: string; size: number; build: string };
+    const source = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs'), 'latin1');
+    expect(head).toEqual({ node: process.version, size: source.length, build: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(source).toContain(`// upstream-doctor build ${head.build}\n`);
+    // A bad target: the CLI loads, says what is wrong, exit 2.
+    const r = spied(root, ['https://']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^diagnose: target: .*\ncompiled cache=true rejected=false\n$/);
+  });
+});

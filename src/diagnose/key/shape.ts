@@ -5,6 +5,7 @@
  * trims whitespace, but many clients send the value as is and fail where this run passes. Only
  * the shape is reported, never a character of the key.
  */
+import { stat } from 'node:fs/promises';
 import type { KeySource } from '../../config.js';
 
 export type KeyShapeIssue = 'quoted' | 'whitespace' | 'newline' | 'bearer-prefix';
@@ -39,7 +40,6 @@ export async function rawKeyValue(source: KeySource, env: Record<string, string 
   if (source.kind === 'file') {
     try {
       // Only a regular file is read again: a FIFO or a device gave its value once, to loadKey.
-      const { stat } = await import('node:fs/promises');
       if (!(await stat(source.path)).isFile()) return undefined;
       const { KEY_FILE_MAX, readCapped } = await import('../../safe-io/read-capped.js');
       const buf = await readCapped(source.path, { maxBytes: KEY_FILE_MAX, timeoutMs: 1000 });
