@@ -2,7 +2,8 @@
  * The speed goals as ratios, measured side by side: in each round every command runs once, in
  * turn (so a burst of load on the shared machine hits all of them alike), and the medians over
  * the rounds are compared. References: `node -e 0` for start-up, curl fetching the same URL for a
- * healthy https run, and a bare Node https GET as a second reference (what Node itself costs).
+ * healthy https run, and bare Node https GETs as further references (what Node itself costs, with the
+ * test CA alone and with Node's roots plus the test CA, the trust `--ca` gives).
  * The bundled CLI (dist/diagnose.mjs, `npm run bundle`) is measured too when it exists.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,6 +70,16 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
       '',
     ].join('\n'),
   );
+  const getRoots = join(dir, 'https-get-roots.mjs');
+  writeFileSync(
+    getRoots,
+    [
+      "import { get } from 'node:https';",
+      'const [url, key] = process.argv.slice(2);',
+      "get(url, { headers: { authorization: `Bearer ${key}` } }, (res) => { res.resume(); res.on('end', () => process.exit(res.statusCode === 200 ? 0 : 1)); });",
+      '',
+    ].join('\n'),
+  );
   const node = (script: string, args: string[], env: ChildOptions['env'] = clean, nodeArgs: string[] = []) => () => runChild(args, { env, hardLimitMs: 30_000, script, nodeArgs });
   const keyEnv = { ...clean, OPENAI_API_KEY: BENCH_KEY };
   const run = (bin: string) => node(bin, [`https://localhost:${target.port}/v1`, '--resolve', `localhost:${target.port}:127.0.0.1`, '--ca', TEST_CA_PATH, '--provider', 'openai-compatible', '--json', '--timeout', '5s'], keyEnv);
@@ -76,6 +87,12 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
   // the same code as the unbundled ones; if that fails, the rows say they were skipped.
   const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
   const bundled = built.status === 0 && existsSync(BUNDLE);
+  // Its CommonJS variant (`npm run bundle -- --cjs`), and an ES module that does nothing: a .mjs
+  // file starts Node's ES module loader, a cost of the file's kind that the ratio includes.
+  const bundleCjs = join(dir, 'diagnose.cjs');
+  const builtCjs = bundled && spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--cjs', '--out', bundleCjs], { stdio: 'inherit' }).status === 0;
+  const emptyMjs = join(dir, 'empty.mjs');
+  writeFileSync(emptyMjs, 'export {};\n');
   const commands: Command[] = [
     { id: 'node -e 0', what: 'Node starting and doing nothing (start-up reference)', run: node('', [], clean, ['-e', '0']) },
     { id: 'version', what: 'diagnose --version', run: node(join(ROOT, 'bin', 'diagnose.js'), ['--version']), reference: 'node -e 0', limit: goals.startupRatio },
@@ -84,14 +101,20 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
       ? [
           { id: 'bundle version', what: 'node dist/diagnose.mjs --version', run: node(BUNDLE, ['--version']), reference: 'node -e 0', limit: goals.startupRatio },
           { id: 'bundle explain', what: 'node dist/diagnose.mjs --explain RESET_BEFORE_HEADERS', run: node(BUNDLE, ['--explain', 'RESET_BEFORE_HEADERS']), reference: 'node -e 0', limit: goals.startupRatio },
+          { id: 'empty .mjs', what: 'node empty.mjs: an ES module that does nothing (the floor of any .mjs)', run: node(emptyMjs, []), reference: 'node -e 0' },
         ]
       : []),
+    ...(builtCjs ? [{ id: 'bundle .cjs version', what: 'node diagnose.cjs --version (npm run bundle -- --cjs)', run: node(bundleCjs, ['--version']), reference: 'node -e 0', limit: goals.startupRatio }] : []),
     {
       id: 'curl',
       what: 'curl GET of the same https URL (healthy-run reference)',
       run: () => runChild(['-s', '-o', '/dev/null', '--cacert', TEST_CA_PATH, '--resolve', `localhost:${target.port}:127.0.0.1`, '-H', `authorization: Bearer ${BENCH_KEY}`, url], { env: clean, hardLimitMs: 30_000, exec: 'curl' }),
     },
     { id: 'node https GET', what: 'a bare Node https.get of the same URL (reference)', run: node(get, [url, TEST_CA_PATH, BENCH_KEY]), reference: 'curl' },
+    // The same GET trusting what `--ca` means (the contract: on top of the system store): Node's
+    // roots plus the test CA, through NODE_EXTRA_CA_CERTS. Parsing Node's ~140 roots is a cost of
+    // that trust, which `ca:` alone (the row above) and curl's --cacert (which replaces the store) skip.
+    { id: 'node https GET + roots', what: "the same GET trusting Node's roots plus the CA (NODE_EXTRA_CA_CERTS)", run: node(getRoots, [url, BENCH_KEY], { ...clean, NODE_EXTRA_CA_CERTS: TEST_CA_PATH }), reference: 'curl' },
     { id: 'healthy --json', what: 'diagnose of the healthy https target, --json, whole process', run: run(join(ROOT, 'bin', 'diagnose.js')), reference: 'curl', limit: goals.healthyRatio, rssLimitMb: goals.healthyPeakRssMb },
     ...(bundled ? [{ id: 'bundle healthy --json', what: 'the same with node dist/diagnose.mjs', run: run(BUNDLE), reference: 'curl', limit: goals.healthyRatio, rssLimitMb: goals.healthyPeakRssMb }] : []),
   ];
@@ -130,6 +153,12 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
     }
     return row;
   });
+  // What the run costs beyond a bare GET with the same trust (no further runs: the medians above).
+  const healthy = rows.find((r) => r.id === 'healthy --json');
+  const roots = rows.find((r) => r.id === 'node https GET + roots');
+  if (healthy && roots) {
+    rows.push({ id: 'healthy vs GET + roots', what: 'healthy --json against the bare GET with the same trust', wallP50: healthy.wallP50, wallMax: healthy.wallMax, rssMaxMb: healthy.rssMaxMb, reference: roots.id, ratio: Math.round((p50(healthy.id) / p50(roots.id)) * 100) / 100, codes: healthy.codes });
+  }
   if (!bundled) rows.push({ id: 'bundle', what: 'dist/diagnose.mjs', wallP50: NaN, wallMax: NaN, rssMaxMb: NaN, codes: [], note: 'skipped: scripts/bundle.mjs could not build dist/diagnose.mjs' });
   return rows;
 }
