@@ -32,15 +32,19 @@ const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node
 // exist only there.
 const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
 
+/** `source` compiled (with V8's `cachedData` when given) and run as a CommonJS module; its exports. */
+function runCommonJs(source, filename, dirname, req, cachedData) {
+  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename, cachedData: cachedData });
+  const mod = { exports: {} };
+  fn.call(mod.exports, mod.exports, req, mod, filename, dirname);
+  return mod.exports;
+}
+
 /** The embedded CLI, unpacked and run as a CommonJS module (it requires Node's own modules only). */
 function embeddedCli() {
   const packed = require('upstream-doctor:embedded/cli');
   const source = require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
-  const filename = 'upstream-doctor/cli.cjs';
-  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename });
-  const mod = { exports: {} };
-  fn(mod.exports, require, mod, filename, 'upstream-doctor');
-  return mod.exports;
+  return runCommonJs(source, 'upstream-doctor/cli.cjs', 'upstream-doctor', require);
 }
 
 /** True when dist/app/<bundled> exists and is not older than dist/<source> (a plain `tsc` after the build). */
@@ -56,12 +60,12 @@ function appFresh(bundled, source) {
 
 function loadQuick() {
   if (!APP) return Promise.resolve().then(() => require('upstream-doctor:embedded/quick'));
-  return APP && appFresh('quick.cjs', 'quick.js') ? Promise.resolve().then(() => require('../dist/app/quick.cjs')) : import('../dist/quick.js');
+  return appFresh('quick.cjs', 'quick.js') ? Promise.resolve().then(() => require('../dist/app/quick.cjs')) : import('../dist/quick.js');
 }
 
 function loadCli() {
   if (!APP) return Promise.resolve().then(embeddedCli);
-  return APP && appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(requireApp) : import('../dist/cli.js');
+  return appFresh('diagnose.cjs', 'cli.js') ? Promise.resolve().then(requireApp) : import('../dist/cli.js');
 }
 
 /**
@@ -89,10 +93,7 @@ function requireApp() {
   if (!cache) return require(file);
   const source = fs.readFileSync(file, 'latin1');
   if (source.length !== head.size || source.indexOf('// upstream-doctor build ' + head.build, source.length - 200) < 0) return require(file);
-  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file, cachedData: cache });
-  const mod = { exports: {} };
-  fn.call(mod.exports, mod.exports, require('module').createRequire(file), mod, file, path.dirname(file));
-  return mod.exports;
+  return runCommonJs(source, file, path.dirname(file), require('module').createRequire(file), cache);
 }
 
 /** The argument shapes dist/quick.js may answer (--version, --explain CODE); anything else goes straight to the CLI. */
@@ -100,6 +101,11 @@ function quickShape() {
   if (args.length === 1) return args[0] === '--version' || args[0] === '-V' || args[0].startsWith('--explain=');
   return args.length === 2 && args[0] === '--explain';
 }
+
+/** V8's flags for a one-shot run (scripts/bundle.mjs makes the code cache with them too). */
+const ONE_SHOT_FLAGS = '--no-opt --semi-space-growth-factor=1';
+/** Whether runFlags set ONE_SHOT_FLAGS (the code cache is made for them only). */
+let oneShot = false;
 
 /**
  * V8 settings, set before the CLI is loaded. A run that is over in a second or two: no optimising
@@ -110,10 +116,6 @@ function quickShape() {
  * for five thousand, for about a quarter more CPU between samples). serve and --keepalive keep
  * V8's defaults.
  */
-/** V8's flags for a one-shot run (scripts/bundle.mjs makes the code cache with them too). */
-const ONE_SHOT_FLAGS = '--no-opt --semi-space-growth-factor=1';
-let oneShot = false;
-
 function runFlags() {
   if (args[0] === 'serve' || args.some((a) => /^--keepalive(=|$)/.test(a))) return;
   const sampled = args.some((a) => /^--(repeat|duration)(=|$)/.test(a));

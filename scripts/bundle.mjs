@@ -86,9 +86,8 @@ function asciiOnly(text, what) {
 /** Bundle bin/diagnose.js into `outfile`, as ESM (default) or CommonJS. */
 export async function bundle(outfile, format = 'esm') {
   const cli = await cjsText(join(ROOT, 'dist', 'cli.js'));
-  // Each a CommonJS module of its own, whose body esbuild runs at its first require. Compressed
-  // (brotli, base64: 1.6 MB of code in about 0.45 MB of text), since V8 scans every byte of the
-  // file before the first line runs, --version included; unpacking costs a run about 4 ms.
+  // Compressed (brotli, base64: 1.6 MB of code in about 0.45 MB of text), since V8 scans every
+  // byte of the file before the first line runs, --version included; unpacking costs a run about 4 ms.
   const packed = (text) => brotliCompressSync(Buffer.from(text, 'latin1'), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: text.length } }).toString('base64');
   // The fast path (--explain) is small (0.14 MB): it stays code, which V8 only pre-parses until
   // it is called, and saves --explain loading zlib and unpacking (about 4 ms).
