@@ -32,19 +32,12 @@ const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node
 // exist only there.
 const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
 
-/** `source` compiled (with V8's `cachedData` when given) and run as a CommonJS module; its exports. */
-function runCommonJs(source, filename, dirname, req, cachedData) {
-  const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename, cachedData: cachedData });
-  const mod = { exports: {} };
-  fn.call(mod.exports, mod.exports, req, mod, filename, dirname);
-  return mod.exports;
-}
-
 /** The embedded CLI, unpacked and run as a CommonJS module (it requires Node's own modules only). */
 function embeddedCli() {
   const packed = require('upstream-doctor:embedded/cli');
-  const source = require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
-  return runCommonJs(source, 'upstream-doctor/cli.cjs', 'upstream-doctor', require);
+  const code = require('./app-code.js');
+  const text = code.wrapBuffer(require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')));
+  return code.runCommonJs(code.compileWrapped(text, 'upstream-doctor/cli.cjs'), 'upstream-doctor/cli.cjs', 'upstream-doctor', require);
 }
 
 /** True when dist/app/<bundled> exists and is not older than dist/<source> (a plain `tsc` after the build). */
@@ -91,9 +84,10 @@ function requireApp() {
     cache = undefined;
   }
   if (!cache) return require(file);
-  const source = fs.readFileSync(file, 'latin1');
-  if (source.length !== head.size || source.indexOf('// upstream-doctor build ' + head.build, source.length - 200) < 0) return require(file);
-  return runCommonJs(source, file, path.dirname(file), require('module').createRequire(file), cache);
+  const code = require('./app-code.js');
+  const app = code.readWrapped(file);
+  if (app.size !== head.size || app.text.indexOf('// upstream-doctor build ' + head.build, app.text.length - 200) < 0) return require(file);
+  return code.runCommonJs(code.compileWrapped(app.text, file, cache), file, path.dirname(file), require('module').createRequire(file));
 }
 
 /** The argument shapes dist/quick.js may answer (--version, --explain CODE); anything else goes straight to the CLI. */
@@ -102,15 +96,12 @@ function quickShape() {
   return args.length === 2 && args[0] === '--explain';
 }
 
-/** V8's flags for a one-shot run (scripts/bundle.mjs makes the code cache with them too). */
-const ONE_SHOT_FLAGS = '--no-opt --semi-space-growth-factor=1';
-/** Whether runFlags set ONE_SHOT_FLAGS (the code cache is made for them only). */
+/** Whether runFlags set the one-shot flags of bin/app-code.js (the code cache is made for them only). */
 let oneShot = false;
 
 /**
- * V8 settings, set before the CLI is loaded. A run that is over in a second or two: no optimising
- * compiler (it would compile a handful of functions on background threads, about 2 MB of peak
- * memory for nothing) and a young generation that does not grow (about 3 MB). A sampled run
+ * V8 settings, set before the CLI is loaded. A run that is over in a second or two: the one-shot
+ * flags of bin/app-code.js (no optimising compiler, a young generation that does not grow). A sampled run
  * (--repeat, --duration): V8's memory-saving mode and the same young generation, which keep its
  * peak flat over ten thousand samples (about 80 MB instead of 124 MB for a thousand and 139 MB
  * for five thousand, for about a quarter more CPU between samples). serve and --keepalive keep
@@ -120,7 +111,7 @@ function runFlags() {
   if (args[0] === 'serve' || args.some((a) => /^--keepalive(=|$)/.test(a))) return;
   const sampled = args.some((a) => /^--(repeat|duration)(=|$)/.test(a));
   oneShot = !sampled;
-  require('v8').setFlagsFromString(sampled ? '--optimize-for-size --semi-space-growth-factor=1' : ONE_SHOT_FLAGS);
+  require('v8').setFlagsFromString(sampled ? '--optimize-for-size --semi-space-growth-factor=1' : require('./app-code.js').ONE_SHOT_FLAGS);
 }
 
 function runCli() {

@@ -155,26 +155,12 @@ export async function buildApp(outdir = join(ROOT, 'dist', 'app')) {
 }
 
 /**
- * dist/app/diagnose.cjs.v8cache: V8's code cache of the CLI's file, made with the V8 flags of a
- * one-shot run (read from bin/diagnose.js) by the Node that builds, in a child process so that the
- * flags are set as bin sets them. A run then skips parsing 1.2 MB of source (about 15 ms). The
- * first line says for which Node, file size and build the cache was made; bin/diagnose.js uses the
- * cache only when all three match (and V8 refuses one made with other flags or another V8 anyway).
+ * dist/app/diagnose.cjs.v8cache: V8's code cache of the CLI's file, for bin/diagnose.js, made by
+ * scripts/code-cache.cjs in a child process (with the V8 flags of a one-shot run, after training
+ * runs on loopback). A run then neither parses 1.2 MB of source nor compiles the functions it calls.
  */
 export function writeCodeCache(file, id) {
-  const flags = /ONE_SHOT_FLAGS = '([^']+)'/.exec(readFileSync(join(ROOT, 'bin', 'diagnose.js'), 'utf8'))?.[1];
-  if (!flags) throw new Error('bin/diagnose.js: ONE_SHOT_FLAGS not found');
-  const make = [
-    "const fs = require('fs');",
-    `require('v8').setFlagsFromString(${JSON.stringify(flags)});`,
-    `const file = ${JSON.stringify(file)};`,
-    "const source = fs.readFileSync(file, 'utf8');",
-    "const fn = require('vm').compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file, produceCachedData: true });",
-    "if (!fn.cachedDataProduced) throw new Error('V8 produced no code cache');",
-    `const head = JSON.stringify({ node: process.version, size: Buffer.byteLength(source), build: ${JSON.stringify(id)} });`,
-    "fs.writeFileSync(file + '.v8cache', Buffer.concat([Buffer.from(head + '\\n'), fn.cachedData]));",
-  ].join('\n');
-  const r = spawnSync(process.execPath, ['-e', make], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'code-cache.cjs'), file, id], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`${file}: making its code cache failed (exit ${r.status})`);
 }
 

@@ -30,8 +30,7 @@ function fakePackage(): string {
   const dir = emptyDir('diagnose-bin-app-');
   made.push(dir);
   mkdirSync(join(dir, 'bin'));
-  copyFileSync(join(root, 'bin', 'diagnose.js'), join(dir, 'bin', 'diagnose.js'));
-  copyFileSync(join(root, 'bin', 'package.json'), join(dir, 'bin', 'package.json'));
+  for (const f of ['diagnose.js', 'app-code.js', 'package.json']) copyFileSync(join(root, 'bin', f), join(dir, 'bin', f));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; engines: unknown };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fake', version: pkg.version, type: 'module', engines: pkg.engines }));
   mkdirSync(join(dir, 'dist', 'app'), { recursive: true });
@@ -118,10 +117,10 @@ describe.skipIf(!built)('the built dist/app/', () => {
 
 /**
  * The code cache: `npm run build` writes dist/app/diagnose.cjs.v8cache (V8's compiled form of the
- * CLI's file, made with a one-shot run's V8 flags), and bin/ compiles the file with it when the
- * cache names this Node, this file's size and its build id. Which path bin took is seen from
- * outside: a preload wraps vm.compileFunction and says on stderr whether it got a cache and
- * whether V8 took it (bin/ uses require() when it does not use the cache).
+ * CLI's file and of the functions training runs called, made with a one-shot run's V8 flags), and
+ * bin/ compiles the file with it when the cache names this Node, this file's size and its build id.
+ * Which path bin took is seen from outside: a preload wraps vm.Script and says on stderr whether it
+ * got a cache and whether V8 took it (bin/ uses require() when it does not use the cache).
  */
 describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
   function spyDir(): string {
@@ -131,11 +130,11 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
       join(dir, 'spy.cjs'),
       [
         "const vm = require('vm');",
-        'const orig = vm.compileFunction;',
-        'vm.compileFunction = function (code, params, opts) {',
-        '  const fn = orig.call(this, code, params, opts);',
-        "  process.on('exit', () => process.stderr.write(`compiled cache=${Boolean(opts && opts.cachedData)} rejected=${fn.cachedDataRejected}\\n`));",
-        '  return fn;',
+        'const Orig = vm.Script;',
+        'vm.Script = function (code, opts) {',
+        '  const script = new Orig(code, opts);',
+        "  process.on('exit', () => process.stderr.write(`compiled cache=${Boolean(opts && opts.cachedData)} rejected=${script.cachedDataRejected}\\n`));",
+        '  return script;',
         '};',
         '',
       ].join('\n'),
@@ -190,6 +189,21 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
     expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=true\n', code: 0 });
     writeFileSync(cache, 'garbage without a head line');
     expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+  });
+
+  it.skipIf(!built)('the cache holds what the training runs compiled (several times the top level alone), and those runs ended well', () => {
+    const dir = emptyDir('diagnose-cache-train-');
+    made.push(dir);
+    const app = join(dir, 'diagnose.cjs');
+    copyFileSync(join(root, 'dist', 'app', 'diagnose.cjs'), app);
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), app, 'feedfacefeedface'], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const trained = readFileSync(`${app}.v8cache`).length;
+    // The cache of the top level alone: the same text compiled under the same flags, not run.
+    const code = join(root, 'bin', 'app-code.js');
+    const top = spawnSync(process.execPath, ['-e', `const c = require(${JSON.stringify(code)}); require('v8').setFlagsFromString(c.ONE_SHOT_FLAGS); process.stdout.write(String(c.compileWrapped(c.readWrapped(${JSON.stringify(app)}).text, 'x').createCachedData().length));`], { encoding: 'utf8' });
+    expect(top.stderr).toBe('');
+    expect(trained).toBeGreaterThan(3 * Number(top.stdout));
   });
 
   it.skipIf(!built)('the build made one for the real CLI, and a one-shot run uses it', () => {
