@@ -1,17 +1,8 @@
 // How bin/diagnose.js compiles a bundled CommonJS text itself (dist/app/diagnose.cjs with V8's code
 // cache, or the CLI embedded in the single file), and how the build makes that cache
-// (scripts/code-cache.cjs): V8 takes a cache only for the very same text compiled under the very
-// same flags, so both sides use this file. No syntax newer than ES2017 (see bin/diagnose.js).
+// (scripts/code-cache.cjs): V8 takes a cache only for the very same text (and V8's flags), so both
+// sides use this file. No syntax newer than ES2017 (see bin/diagnose.js).
 'use strict';
-
-/**
- * V8's flags for a one-shot run. No optimising compiler (it would compile a handful of functions
- * on background threads, about 2 MB of peak memory for nothing), a young generation that does not
- * grow (about 3 MB), and Liftoff alone for undici's WebAssembly parser (see src/net/http/undici.ts:
- * nothing is left compiling at exit). The last is set here, before the CLI is compiled, because
- * setting it later changes the flags V8 checks a code cache against.
- */
-const ONE_SHOT_FLAGS = '--no-opt --semi-space-growth-factor=1 --liftoff-only';
 
 /** Node's own CommonJS wrapper; the negative column offset keeps stack positions those of the file. */
 const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
@@ -65,4 +56,4 @@ function runCommonJs(script, filename, dirname, req) {
   return mod.exports;
 }
 
-module.exports = { ONE_SHOT_FLAGS: ONE_SHOT_FLAGS, readWrapped: readWrapped, wrapBuffer: wrapBuffer, compileWrapped: compileWrapped, runCommonJs: runCommonJs };
+module.exports = { readWrapped: readWrapped, wrapBuffer: wrapBuffer, compileWrapped: compileWrapped, runCommonJs: runCommonJs };

@@ -63,8 +63,9 @@ function loadCli() {
 
 /**
  * dist/app/diagnose.cjs, compiled with the V8 code cache `npm run build` made beside it when that
- * cache is for this Node, this file and the flags of this run (V8 checks the flags); else (and
- * under --enable-source-maps, which only require() honours) required as usual.
+ * cache is for this Node and this file, and V8's flags are still its defaults (V8 checks them: a
+ * sampled run has set its own); else (and under --enable-source-maps, which only require()
+ * honours) required as usual.
  */
 function requireApp() {
   const fs = require('fs');
@@ -74,7 +75,7 @@ function requireApp() {
   let cache;
   let head;
   try {
-    if (!mapped && oneShot) {
+    if (!mapped && kind !== 'sampled') {
       const raw = fs.readFileSync(file + '.v8cache');
       const nl = raw.indexOf(10);
       head = JSON.parse(raw.subarray(0, nl).toString('latin1'));
@@ -96,27 +97,34 @@ function quickShape() {
   return args.length === 2 && args[0] === '--explain';
 }
 
-/** Whether runFlags set the one-shot flags of bin/app-code.js (the code cache is made for them only). */
-let oneShot = false;
+/** What kind of run this is, for V8's settings: 'sampled', 'long' (serve, --keepalive) or 'one-shot'. */
+function runKind() {
+  if (args[0] === 'serve' || args.some((a) => /^--keepalive(=|$)/.test(a))) return 'long';
+  return args.some((a) => /^--(repeat|duration)(=|$)/.test(a)) ? 'sampled' : 'one-shot';
+}
+const kind = runKind();
 
 /**
- * V8 settings, set before the CLI is loaded. A run that is over in a second or two: the one-shot
- * flags of bin/app-code.js (no optimising compiler, a young generation that does not grow). A sampled run
- * (--repeat, --duration): V8's memory-saving mode and the same young generation, which keep its
- * peak flat over ten thousand samples (about 80 MB instead of 124 MB for a thousand and 139 MB
- * for five thousand, for about a quarter more CPU between samples). serve and --keepalive keep
- * V8's defaults.
+ * V8 settings. Every flag changed at run time makes V8 refuse the code cache of Node's own modules
+ * (those loaded afterwards are compiled from source: about 12 ms of a run) and the code cache of
+ * dist/app/ (made under the default flags), so a one-shot run sets its flags late: after the
+ * modules of the run are loaded, just before it probes (the CLI calls this back). They are no
+ * optimising compiler (it would compile a handful of functions on background threads, about 2 MB
+ * of peak memory for nothing) and a young generation that does not grow (about 3 MB).
  */
-function runFlags() {
-  if (args[0] === 'serve' || args.some((a) => /^--keepalive(=|$)/.test(a))) return;
-  const sampled = args.some((a) => /^--(repeat|duration)(=|$)/.test(a));
-  oneShot = !sampled;
-  require('v8').setFlagsFromString(sampled ? '--optimize-for-size --semi-space-growth-factor=1' : require('./app-code.js').ONE_SHOT_FLAGS);
+function oneShotFlags() {
+  if (kind === 'one-shot') require('v8').setFlagsFromString('--no-opt --semi-space-growth-factor=1');
 }
 
+/**
+ * A sampled run (--repeat, --duration) sets V8's memory-saving mode and the same young generation
+ * before anything loads: they keep its peak flat over ten thousand samples (about 80 MB instead of
+ * 124 MB for a thousand and 139 MB for five thousand, for about a quarter more CPU between
+ * samples), and its start-up hardly matters. serve and --keepalive keep V8's defaults.
+ */
 function runCli() {
-  runFlags();
-  return loadCli().then((cli) => cli.run());
+  if (kind === 'sampled') require('v8').setFlagsFromString('--optimize-for-size --semi-space-growth-factor=1');
+  return loadCli().then((cli) => cli.run({ beforeRun: oneShotFlags }));
 }
 
 /** --explain CODE (dist/quick.js), else the full CLI. */

@@ -4,7 +4,7 @@
 //
 // A cache made right after compiling holds the file's top level only; every function a run calls
 // is still compiled then, lazily (about 20 ms of a healthy run). So the CLI is compiled here as
-// bin/ compiles it (bin/app-code.js: the same text, the same V8 flags) and first does what a run
+// bin/ compiles it (bin/app-code.js: the same text, V8's default flags) and first does what a run
 // does: healthy runs against a loopback https server started here (with the test certificates of
 // fixtures/certs; plain http when they are missing), with the JSON and the human report. The cache
 // taken after that holds every function those runs compiled. A file that has no main() (a
@@ -19,7 +19,10 @@ const { createRequire } = require('module');
 const { Readable, Writable } = require('stream');
 const code = require('../bin/app-code.js');
 
-require('v8').setFlagsFromString(code.ONE_SHOT_FLAGS);
+// V8 stamps a cache with its flags when the cache is taken, and refuses it under others. A run
+// compiles the file under the default flags (bin/diagnose.js sets its own later), so the training
+// runs must not change them (src/net/http/undici.ts sets one at the first Client).
+require('v8').setFlagsFromString = () => undefined;
 
 const [given, id] = process.argv.slice(2);
 if (!given || !id) {

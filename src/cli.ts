@@ -35,6 +35,8 @@ export interface Io {
   onTerminate?: (cb: () => void) => void;
   /** The terminal's width when stdout is one. */
   stdoutColumns?: number;
+  /** Called once the modules of a run are loaded, just before it probes (bin/diagnose.js sets V8's flags there). */
+  beforeRun?: () => void;
 }
 
 function safeDecode(s: string): string {
@@ -233,6 +235,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     // --repeat/--duration/--capture: a loop around runDoctor (src/sample/).
     const runner = config.sampling || config.capture ? (await import('./sample/entry.js')).runSampledOrCaptured : runDoctor;
+    io.beforeRun?.();
     report = await runner(config, {
       env: io.env,
       apiKey: key.key,
@@ -285,8 +288,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return report.exitCode;
 }
 
-/** Entry point of bin/diagnose.js: wires process.* into main() and sets the exit code. */
-export function run(): void {
+/** Entry point of bin/diagnose.js: wires process.* into main() and sets the exit code; `beforeRun` as in Io. */
+export function run(opts: Pick<Io, 'beforeRun'> = {}): void {
   const controller = new AbortController();
   let interrupts = 0;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -311,6 +314,7 @@ export function run(): void {
     ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     stderrIsTTY: process.stderr.isTTY === true,
     interrupt: controller.signal,
+    ...(opts.beforeRun ? { beforeRun: opts.beforeRun } : {}),
   };
   main(process.argv.slice(2), io).then(
     (code) => finish(code),

@@ -21,6 +21,8 @@ export interface FleetIo {
   env: Record<string, string | undefined>;
   interrupt?: AbortSignal;
   color: boolean;
+  /** Called once before the runs start (as for one target: bin/diagnose.js sets V8's flags there). */
+  beforeRun?: () => void;
 }
 
 export interface FleetArgs {
@@ -122,6 +124,7 @@ export async function fleetMain(args: FleetArgs, io: FleetIo, redactor: Redactor
   }
   for (const t of targets) for (const s of [t.key, ...extraSecrets(t.config)]) redactor.add(s);
   // Values are scrubbed, never JSON text (which a key like `true` would break).
+  io.beforeRun?.();
   const reports = redactor.scrubValue(await runFleet(targets, { env: io.env, parallel, interrupt: io.interrupt, redactor }));
   const scrubText = (format: string, text: string) => (format === 'json' ? text : redactor.scrub(text));
   if (args.raw.verbose) {

@@ -11,9 +11,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { H2, startH2Server } from '../../fixtures/h2-servers.js';
-import { TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import { startSseServer } from '../../fixtures/sse-server.js';
+import { loadCert, TEST_CA_PATH } from '../../fixtures/tls-server.js';
 import type { Report } from '../../src/report.js';
-import { emptyDir } from '../helpers/artifact-run.js';
+import { emptyDir, HEALTHY_KEY, healthyArgs, runProc } from '../helpers/artifact-run.js';
 import { runBin } from '../helpers/bin.js';
 import { closeAfterAll } from '../helpers/fixtures.js';
 
@@ -117,12 +118,15 @@ describe.skipIf(!built)('the built dist/app/', () => {
 
 /**
  * The code cache: `npm run build` writes dist/app/diagnose.cjs.v8cache (V8's compiled form of the
- * CLI's file and of the functions training runs called, made with a one-shot run's V8 flags), and
+ * CLI's file and of the functions its training runs called, made under V8's default flags), and
  * bin/ compiles the file with it when the cache names this Node, this file's size and its build id.
- * Which path bin took is seen from outside: a preload wraps vm.Script and says on stderr whether it
- * got a cache and whether V8 took it (bin/ uses require() when it does not use the cache).
+ * V8's flags of a one-shot run are set only after that, when the CLI calls back before probing (a
+ * flag changed earlier would make V8 refuse this cache and that of Node's own modules).
+ * What bin did is seen from outside: a preload wraps vm.Script and v8.setFlagsFromString and lists
+ * on stderr, in order, each compilation (with a cache or not, taken by V8 or not) and each flag
+ * change (bin/ uses require() when it does not use the cache).
  */
-describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
+describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags', () => {
   function spyDir(): string {
     const dir = emptyDir('diagnose-cache-spy-');
     made.push(dir);
@@ -130,20 +134,28 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
       join(dir, 'spy.cjs'),
       [
         "const vm = require('vm');",
+        "const v8 = require('v8');",
+        'const events = [];',
         'const Orig = vm.Script;',
         'vm.Script = function (code, opts) {',
         '  const script = new Orig(code, opts);',
-        "  process.on('exit', () => process.stderr.write(`compiled cache=${Boolean(opts && opts.cachedData)} rejected=${script.cachedDataRejected}\\n`));",
+        '  events.push(`compiled cache=${Boolean(opts && opts.cachedData)} rejected=${script.cachedDataRejected}`);',
         '  return script;',
         '};',
+        'const set = v8.setFlagsFromString;',
+        'v8.setFlagsFromString = function (flags) {',
+        '  events.push(`flags ${flags}`);',
+        '  return set.call(this, flags);',
+        '};',
+        "process.on('exit', () => process.stderr.write(events.map((e) => `${e}\\n`).join('')));",
         '',
       ].join('\n'),
     );
     return join(dir, 'spy.cjs');
   }
   const spy = spyDir();
-  function spied(dir: string, args: string[]) {
-    const r = spawnSync(process.execPath, ['--require', spy, join(dir, 'bin', 'diagnose.js'), ...args], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  function spied(dir: string, args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }) {
+    const r = spawnSync(process.execPath, ['--require', spy, join(dir, 'bin', 'diagnose.js'), ...args], { env, encoding: 'utf8' });
     return { stdout: r.stdout, stderr: r.stderr, code: r.status };
   }
   /** writeCodeCache of scripts/bundle.mjs, run as the build runs it. */
@@ -152,26 +164,31 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   }
-  /** The stand-in package, its app CLI ending with a build id and a cache made for it. */
+  /** The stand-in package, its app CLI (which calls back before it "probes") ending with a build id, and a cache made for it. */
   function cachedPackage(): { dir: string; app: string } {
     const dir = fakePackage();
     for (const f of ['quick.js', 'cli.js']) age(join(dir, 'dist', f), -60);
     const app = join(dir, 'dist', 'app', 'diagnose.cjs');
-    writeFileSync(app, "exports.run = () => process.stdout.write('app cli\\n');\n// upstream-doctor build 0123456789abcdef\n");
+    writeFileSync(app, "exports.run = (o) => { o.beforeRun(); process.stdout.write('app cli\\n'); };\n// upstream-doctor build 0123456789abcdef\n");
     makeCache(app, '0123456789abcdef');
     return { dir, app };
   }
+  const ONE_SHOT = 'flags --no-opt --semi-space-growth-factor=1\n';
+  const SAMPLED = 'flags --optimize-for-size --semi-space-growth-factor=1\n';
+  const TAKEN = 'compiled cache=true rejected=false\n';
 
-  it('a cache for this file, this Node and these flags: compiled with it, and V8 takes it', () => {
+  it('a cache for this file and this Node: compiled with it under the default flags, V8 takes it, and the one-shot flags come after', () => {
     const { dir } = cachedPackage();
-    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=false\n', code: 0 });
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: TAKEN + ONE_SHOT, code: 0 });
+    // serve and --keepalive keep V8's defaults throughout, and use the cache too.
+    expect(spied(dir, ['https://example.test', '--keepalive'])).toEqual({ stdout: 'app cli\n', stderr: TAKEN, code: 0 });
   });
 
-  it('a sampled run (other V8 flags) and a run under --enable-source-maps require the file as usual', () => {
+  it('a sampled run (its flags set first) and a run under --enable-source-maps require the file as usual', () => {
     const { dir } = cachedPackage();
-    expect(spied(dir, ['https://example.test', '--repeat', '3'])).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+    expect(spied(dir, ['https://example.test', '--repeat', '3'])).toEqual({ stdout: 'app cli\n', stderr: SAMPLED, code: 0 });
     const r = spawnSync(process.execPath, ['--enable-source-maps', '--require', spy, join(dir, 'bin', 'diagnose.js'), 'https://example.test'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
-    expect([r.stdout, r.stderr]).toEqual(['app cli\n', '']);
+    expect([r.stdout, r.stderr]).toEqual(['app cli\n', ONE_SHOT]);
   });
 
   it('a cache for another build, another Node or another size is not used; a damaged one V8 refuses: the file runs anyway', () => {
@@ -183,12 +200,12 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
     const withHead = (h: object, body = good.subarray(nl + 1)) => writeFileSync(cache, Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), body]));
     for (const h of [{ ...head, build: 'fedcba9876543210' }, { ...head, node: 'v20.0.0' }, { ...head, size: head.size + 1 }]) {
       withHead(h);
-      expect(spied(dir, ['https://example.test']), JSON.stringify(h)).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+      expect(spied(dir, ['https://example.test']), JSON.stringify(h)).toEqual({ stdout: 'app cli\n', stderr: ONE_SHOT, code: 0 });
     }
     withHead(head, Buffer.from('not a code cache at all, but long enough to be read as one........'));
-    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=true\n', code: 0 });
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: 'compiled cache=true rejected=true\n' + ONE_SHOT, code: 0 });
     writeFileSync(cache, 'garbage without a head line');
-    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: '', code: 0 });
+    expect(spied(dir, ['https://example.test'])).toEqual({ stdout: 'app cli\n', stderr: ONE_SHOT, code: 0 });
   });
 
   it.skipIf(!built)('the cache holds what the training runs compiled (several times the top level alone), and those runs ended well', () => {
@@ -199,22 +216,26 @@ describe('bin/diagnose.js and the code cache of dist/app/diagnose.cjs', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), app, 'feedfacefeedface'], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     const trained = readFileSync(`${app}.v8cache`).length;
-    // The cache of the top level alone: the same text compiled under the same flags, not run.
+    // The cache of the top level alone: the same text compiled, not run.
     const code = join(root, 'bin', 'app-code.js');
-    const top = spawnSync(process.execPath, ['-e', `const c = require(${JSON.stringify(code)}); require('v8').setFlagsFromString(c.ONE_SHOT_FLAGS); process.stdout.write(String(c.compileWrapped(c.readWrapped(${JSON.stringify(app)}).text, 'x').createCachedData().length));`], { encoding: 'utf8' });
+    const top = spawnSync(process.execPath, ['-e', `const c = require(${JSON.stringify(code)}); process.stdout.write(String(c.compileWrapped(c.readWrapped(${JSON.stringify(app)}).text, 'x').createCachedData().length));`], { encoding: 'utf8' });
     expect(top.stderr).toBe('');
     expect(trained).toBeGreaterThan(3 * Number(top.stdout));
   });
 
-  it.skipIf(!built)('the build made one for the real CLI, and a one-shot run uses it', () => {
+  it.skipIf(!built)('the build made one for the real CLI; a healthy run compiles with it, then sets the one-shot flags, then Liftoff at its first HTTP client', async () => {
     const raw = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs.v8cache'));
     const head = JSON.parse(raw.subarray(0, raw.indexOf(10)).toString()) as { node: string; size: number; build: string };
     const source = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs'), 'latin1');
     expect(head).toEqual({ node: process.version, size: source.length, build: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(source).toContain(`// upstream-doctor build ${head.build}\n`);
-    // A bad target: the CLI loads, says what is wrong, exit 2.
-    const r = spied(root, ['https://']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^diagnose: target: .*\ncompiled cache=true rejected=false\n$/);
+    // A bad target: the CLI loads, says what is wrong, exit 2 (no run, no flags).
+    const bad = spied(root, ['https://']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^diagnose: target: .*\ncompiled cache=true rejected=false\n$/);
+    const api = await keep(startSseServer({ mode: 'openai', events: 3, periodMs: 10, tls: loadCert('valid') }));
+    const ok = await runProc(process.execPath, ['--require', spy, join(root, 'bin', 'diagnose.js'), ...healthyArgs(api.port)], { env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: HEALTHY_KEY } });
+    expect([ok.code, ok.report?.verdict]).toEqual([0, 'ok']);
+    expect(ok.stderr).toBe(TAKEN + ONE_SHOT + 'flags --liftoff-only\n');
   });
 });
