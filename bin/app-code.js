@@ -9,38 +9,29 @@ const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
 const TAIL = '\n})';
 
 /**
- * The wrapped text as one flat string, `size` bytes of the module written into it by `fill(buffer,
- * at)` (the count written is returned). Not a concatenation: V8 would flatten that into a second
- * copy of 1.2 MB before compiling.
+ * The file's text, wrapped, as one flat string (read into a buffer between the wrapper's two ends:
+ * a concatenation V8 would flatten into a second copy of 1.2 MB before compiling); `size` is the
+ * module's own length in bytes.
  */
-function wrapped(size, fill) {
-  const buf = Buffer.allocUnsafe(HEAD.length + size + TAIL.length);
-  buf.write(HEAD, 0, 'latin1');
-  const n = fill(buf, HEAD.length);
-  buf.write(TAIL, HEAD.length + n, 'latin1');
-  return buf.toString('latin1', 0, HEAD.length + n + TAIL.length);
-}
-
-/** The file's text, wrapped (see `wrapped`); `size` is the module's own length in bytes. */
 function readWrapped(file) {
   const fs = require('fs');
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(HEAD.length + size + TAIL.length);
+    buf.write(HEAD, 0, 'latin1');
     let got = 0;
-    const text = wrapped(size, (buf, at) => {
-      for (let n = 1; got < size && n > 0; got += n) n = fs.readSync(fd, buf, at + got, size - got, got);
-      return got;
-    });
-    return { text: text, size: got };
+    for (let n = 1; got < size && n > 0; got += n) n = fs.readSync(fd, buf, HEAD.length + got, size - got, got);
+    buf.write(TAIL, HEAD.length + got, 'latin1');
+    return { text: buf.toString('latin1', 0, HEAD.length + got + TAIL.length), size: got };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** A Buffer of module text, wrapped. */
-function wrapBuffer(body) {
-  return wrapped(body.length, (buf, at) => body.copy(buf, at));
+/** Module text, wrapped (the build packs the single file's CLI so: it unpacks into one flat string). */
+function wrap(source) {
+  return HEAD + source + TAIL;
 }
 
 /** Wrapped text compiled as a CommonJS module's function, with V8's `cachedData` when given (see script.cachedDataRejected). */
@@ -56,4 +47,4 @@ function runCommonJs(script, filename, dirname, req) {
   return mod.exports;
 }
 
-module.exports = { readWrapped: readWrapped, wrapBuffer: wrapBuffer, compileWrapped: compileWrapped, runCommonJs: runCommonJs };
+module.exports = { readWrapped: readWrapped, wrap: wrap, compileWrapped: compileWrapped, runCommonJs: runCommonJs };

@@ -32,11 +32,11 @@ const newEnough = atLeast(process.versions.node, pkg.engines && pkg.engines.node
 // exist only there.
 const APP = typeof UD_APP === 'boolean' ? UD_APP : true;
 
-/** The embedded CLI, unpacked and run as a CommonJS module (it requires Node's own modules only). */
+/** The embedded CLI (packed already wrapped: it unpacks into one flat string), unpacked and run as a CommonJS module (it requires Node's own modules only). */
 function embeddedCli() {
   const packed = require('upstream-doctor:embedded/cli');
   const code = require('./app-code.js');
-  const text = code.wrapBuffer(require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')));
+  const text = require('zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
   return code.runCommonJs(code.compileWrapped(text, 'upstream-doctor/cli.cjs'), 'upstream-doctor/cli.cjs', 'upstream-doctor', require);
 }
 

@@ -16,10 +16,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import zlib, { brotliCompressSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** bin/app-code.js: how bin/ compiles the CLI it carries (the single file's is packed wrapped already). */
+const appCode = createRequire(import.meta.url)('../bin/app-code.js');
 const undici = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'undici', 'package.json'), 'utf8'));
 
 // dist/version.js reads the package files at run time, which are not there next to a single file:
@@ -96,7 +99,7 @@ export async function bundle(outfile, format = 'esm') {
     setup(b) {
       b.onResolve({ filter: /^upstream-doctor:embedded\/quick$/ }, () => ({ path: join(ROOT, 'dist', 'quick.js') }));
       b.onResolve({ filter: /^upstream-doctor:embedded\/cli$/ }, () => ({ path: 'cli', namespace: 'upstream-doctor' }));
-      b.onLoad({ filter: /.*/, namespace: 'upstream-doctor' }, () => ({ contents: `module.exports = ${JSON.stringify(packed(cli))};\n`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'upstream-doctor' }, () => ({ contents: `module.exports = ${JSON.stringify(packed(appCode.wrap(cli)))};\n`, loader: 'js' }));
     },
   };
   const result = await build({
