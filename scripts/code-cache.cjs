@@ -88,11 +88,18 @@ async function train() {
   }
 }
 
+/** The cache of what is compiled by now, with its head line. */
+function writeCache() {
+  const data = script.createCachedData();
+  const head = JSON.stringify({ node: process.version, size: source.size, build: id });
+  fs.writeFileSync(`${file}.v8cache`, Buffer.concat([Buffer.from(`${head}\n`), data]));
+}
+
+// Training that cannot run (no loopback server, say) costs the cache its coverage, not the build.
 (typeof app.main === 'function' ? train() : Promise.resolve())
+  .catch((e) => process.stderr.write(`code-cache: the training runs could not run (${e && e.message ? e.message : e}); the cache covers less\n`))
   .then(() => {
-    const data = script.createCachedData();
-    const head = JSON.stringify({ node: process.version, size: source.size, build: id });
-    fs.writeFileSync(`${file}.v8cache`, Buffer.concat([Buffer.from(`${head}\n`), data]));
+    writeCache();
     process.exit(0);
   })
   .catch((e) => {

@@ -223,6 +223,16 @@ describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags'
     expect(trained).toBeGreaterThan(3 * Number(top.stdout));
   });
 
+  it('training that cannot run costs the cache its coverage, not the build: a warning, the cache of what was compiled, exit 0', () => {
+    const dir = emptyDir('diagnose-cache-untrained-');
+    made.push(dir);
+    const app = join(dir, 'diagnose.cjs');
+    writeFileSync(app, "exports.main = () => Promise.reject(new Error('no loopback here'));\n");
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), app, 'feedfacefeedface'], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, 'code-cache: the training runs could not run (no loopback here); the cache covers less\n']);
+    expect(readFileSync(`${app}.v8cache`, 'latin1').split('\n')[0]).toBe(JSON.stringify({ node: process.version, size: readFileSync(app).length, build: 'feedfacefeedface' }));
+  });
+
   it.skipIf(!built)('the build made one for the real CLI; a healthy run compiles with it, then sets the one-shot flags, then Liftoff at its first HTTP client', async () => {
     const raw = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs.v8cache'));
     const head = JSON.parse(raw.subarray(0, raw.indexOf(10)).toString()) as { node: string; size: number; build: string };
