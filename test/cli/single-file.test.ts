@@ -84,6 +84,21 @@ describe.skipIf(!built)('the single file, dist/diagnose.mjs', () => {
     expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it("its require() gives Node's own modules and throws as require() does for any other name (ws tries the optional bufferutil so); a WebSocket check runs inside it", async () => {
+    const { readFileSync } = await import('node:fs');
+    const banner = readFileSync(single, 'utf8').split('\n').find((l) => l.startsWith('const require = '));
+    expect(banner).toBeDefined();
+    const req = new Function(`${banner}\nreturn require;`)() as (id: string) => unknown;
+    expect(req('node:fs')).toBe(await import('node:fs').then((m) => m.default));
+    expect(req('zlib')).toBe(await import('node:zlib').then((m) => m.default));
+    for (const missing of ['bufferutil', 'utf-8-validate', 'node:no-such-module']) expect(() => req(missing), missing).toThrow(expect.objectContaining({ code: 'MODULE_NOT_FOUND' }));
+    // The healthy API answers the upgrade with a plain HTTP answer: the check runs and says so.
+    const r = await runProc(process.execPath, [single, `wss://localhost:${port}/v1/realtime`, '--resolve', `localhost:${port}:127.0.0.1`, '--ca', TEST_CA_PATH, '--provider', 'openai-compatible', '--gateway', '--ws-idle', '1s', '--timeout', '5s', '--json'], { env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: HEALTHY_KEY } });
+    expect(r.stderr).toBe('');
+    expect(r.report?.diagnoses.map((d) => d.code)).toContain('WEBSOCKET_UPGRADE_FAILED');
+    expect(r.report?.internalErrors ?? []).toEqual([]);
+  });
+
   it('on a Node older than the engines field: one line saying what is needed and what was found, exit 2', async () => {
     // The version the check reads is faked before the file loads; nothing else of the CLI runs.
     const fake = join(emptyDir('diagnose-fake-'), 'old-node.cjs');
