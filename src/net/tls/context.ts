@@ -34,8 +34,7 @@ export function secureContextFor(ca: string | undefined, client?: { cert: string
     const extra = nodeExtraCas();
     if (!addCa(sc, extra !== undefined ? `${extra}\n${ca}` : ca)) sc = createSecureContext({ ca: [...rootCertificates, ...(extra !== undefined ? [extra] : []), ca], ...(client ?? {}) });
   }
-  if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-  contexts.set(key, sc);
+  remember(key, sc);
   return sc;
 }
 
@@ -63,6 +62,7 @@ export function nodeExtraCas(): string | undefined {
   return extraCas.text;
 }
 
+/** Keep a context for its key; the oldest goes when MAX_CONTEXTS are kept. */
 function remember(key: string, sc: SecureContext): void {
   if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
   contexts.set(key, sc);
