@@ -166,8 +166,8 @@ export async function buildApp(outdir = join(ROOT, 'dist', 'app')) {
 
 /**
  * dist/app/diagnose.cjs.v8cache: V8's code cache of the CLI's file, for bin/diagnose.js, made by
- * scripts/code-cache.cjs in a child process (with the V8 flags of a one-shot run, after training
- * runs on loopback). A run then neither parses 1.2 MB of source nor compiles the functions it calls.
+ * scripts/code-cache.cjs in a child process (under V8's default flags, after training runs on
+ * loopback). A run then neither parses 1.2 MB of source nor compiles the functions it calls.
  */
 export function writeCodeCache(file, id) {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'code-cache.cjs'), file, id], { stdio: ['ignore', 'inherit', 'inherit'] });
