@@ -3,7 +3,8 @@
  * (the key, proxy credentials) and scrubs them, whole or in part, from any text, in the encodings
  * servers echo them in (percent-encoding, HTML entities, `\u` escapes, base64, cut across lines).
  */
-import { base64Forms, decodedView } from './redact/view.js';
+import { base64Forms, decodedView, isOwnView } from './redact/view.js';
+import { FragmentIndex, MIN_FRAGMENT, type Range } from './redact/fragments.js';
 
 /** `sk-…abcd`: the key's prefix up to its first dash (when short) and its last four characters. */
 export function fingerprint(key: string): string {
@@ -15,42 +16,7 @@ export function fingerprint(key: string): string {
   return `${prefix}…${last4}`;
 }
 
-/** The shortest run of a secret's characters that is scrubbed when found alone. */
-const MIN_FRAGMENT = 8;
 const MASK = '[REDACTED]';
-
-type Range = [number, number];
-
-/** Every run of 8 characters of s -> where it starts in s (built once per secret, not per text). */
-function gramsOf(s: string): Map<string, number[]> {
-  const grams = new Map<string, number[]>();
-  for (let j = 0; j + MIN_FRAGMENT <= s.length; j++) {
-    const g = s.slice(j, j + MIN_FRAGMENT);
-    const list = grams.get(g);
-    if (list) list.push(j);
-    else grams.set(g, [j]);
-  }
-  return grams;
-}
-
-/** Where the secret occurs in text, whole, and (when fragments) every run of at least 8 of its characters. */
-function findRanges(text: string, secret: Secret, out: Range[], map: (r: Range) => Range = (r) => r): void {
-  const s = secret.text;
-  if (!secret.fragments || s.length <= MIN_FRAGMENT) {
-    for (let p = text.indexOf(s); p >= 0; p = text.indexOf(s, p + 1)) out.push(map([p, p + s.length]));
-    return;
-  }
-  const grams = (secret.grams ??= gramsOf(s));
-  for (let p = 0; p + MIN_FRAGMENT <= text.length; p++) {
-    const js = grams.get(text.slice(p, p + MIN_FRAGMENT));
-    if (!js) continue;
-    for (const j of js) {
-      let len = MIN_FRAGMENT;
-      while (p + len < text.length && j + len < s.length && text[p + len] === s[j + len]) len++;
-      out.push(map([p, p + len]));
-    }
-  }
-}
 
 function mask(text: string, ranges: Range[]): string {
   if (ranges.length === 0) return text;
@@ -77,15 +43,35 @@ interface Secret {
   text: string;
   /** Scrub runs of 8 characters of it too (keys, passwords), not only the whole. */
   fragments: boolean;
-  /** Its runs of 8 characters (findRanges), made on first use. */
-  grams?: Map<string, number[]>;
 }
 
 export class Redactor {
   private readonly secrets: Secret[] = [];
+  /** The 8-character runs of the secrets scrubbed by fragment, made on first use after a change. */
+  private index?: FragmentIndex;
+  /** The secrets found whole only (short ones, and forms that are not scrubbed by fragment). */
+  private wholes: string[] = [];
+  /** No text shorter than this can hold anything to scrub. */
+  private shortest = Infinity;
 
   private push(text: string, fragments: boolean): void {
-    if (!this.secrets.some((s) => s.text === text)) this.secrets.push({ text, fragments });
+    if (this.secrets.some((s) => s.text === text)) return;
+    this.secrets.push({ text, fragments });
+    this.index = undefined;
+  }
+
+  private prepare(): FragmentIndex {
+    if (this.index) return this.index;
+    const byFragment = this.secrets.filter((s) => s.fragments && s.text.length > MIN_FRAGMENT);
+    this.wholes = this.secrets.filter((s) => !byFragment.includes(s)).map((s) => s.text);
+    this.shortest = Math.min(...this.secrets.map((s) => (byFragment.includes(s) ? MIN_FRAGMENT : s.text.length)));
+    return (this.index = new FragmentIndex(byFragment.map((s) => s.text)));
+  }
+
+  /** Where the secrets occur in text: whole, and for those scrubbed by fragment, every run of 8 of their characters. */
+  private findRanges(text: string, index: FragmentIndex, out: Range[], map: (r: Range) => Range = (r) => r): void {
+    for (const w of this.wholes) for (let p = text.indexOf(w); p >= 0; p = text.indexOf(w, p + 1)) out.push(map([p, p + w.length]));
+    index.find(text, out, map);
   }
 
   /** Register a secret (ignored when shorter than 4 characters: too short to scrub safely alone). */
@@ -119,13 +105,19 @@ export class Redactor {
   /** Replace every secret, and every fragment of at least 8 of its characters, in any encoding, by a mask. */
   scrub(text: string): string {
     if (this.secrets.length === 0 || text.length === 0) return text;
+    const index = this.prepare();
+    // The view is never longer than the text: a text shorter than every secret holds none.
+    if (text.length < this.shortest) return text;
     // The text as it is (a secret may itself hold '%' or '&')...
     const ranges: Range[] = [];
-    for (const s of this.secrets) findRanges(text, s, ranges);
-    // ...and its decoded view: percent-encoding, entities, escapes and separators undone.
-    const view = decodedView(text);
-    const toText = ([a, b]: Range): Range => [view.starts[a]!, view.ends[b - 1]!];
-    for (const s of this.secrets) findRanges(view.plain, s, ranges, toText);
+    this.findRanges(text, index, ranges);
+    // ...and its decoded view: percent-encoding, entities, escapes and separators undone
+    // (a text with none of those is its own view, searched already).
+    if (!isOwnView(text)) {
+      const view = decodedView(text);
+      const toText = ([a, b]: Range): Range => [view.starts[a]!, view.ends[b - 1]!];
+      this.findRanges(view.plain, index, ranges, toText);
+    }
     return mask(text, ranges);
   }
 

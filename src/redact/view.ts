@@ -39,12 +39,29 @@ function unitAt(text: string, i: number): { ch: string; len: number } | undefine
   return undefined;
 }
 
-/** Length of a separator at position i (0 when there is none). */
+/** White space (as `\s` has it), the zero-width characters and the soft hyphen. */
+const SEPARATOR = /[\s\u200b-\u200d\u2060\ufeff\u00ad]/;
+/** What the view drops or decodes: a text without any of these is its own view. */
+const VIEWED = /[%&\\\s\u200b-\u200d\u2060\ufeff\u00ad]/;
+
+/** Whether the text's view is the text itself (nothing to decode, no separator): one scan. */
+export function isOwnView(text: string): boolean {
+  return !VIEWED.test(text);
+}
+
+/** Length of a separator at position i (0 when there is none); ASCII is decided without the regex. */
 function separatorAt(text: string, i: number): number {
-  const c = text[i]!;
-  if (/[\s\u200b-\u200d\u2060\ufeff\u00ad]/.test(c)) return 1;
-  if (c === '\\' && /[nrt]/.test(text[i + 1] ?? '')) return 2;
-  return 0;
+  const code = text.charCodeAt(i);
+  if (code < 128) {
+    if (code === 32 || (code >= 9 && code <= 13)) return 1;
+    if (code === 92) {
+      // a backslash before n, r or t: an escaped line break or tab
+      const next = text.charCodeAt(i + 1);
+      return next === 110 || next === 114 || next === 116 ? 2 : 0;
+    }
+    return 0;
+  }
+  return SEPARATOR.test(text[i]!) ? 1 : 0;
 }
 
 export function decodedView(text: string): DecodedView {
@@ -58,11 +75,19 @@ export function decodedView(text: string): DecodedView {
       i += sep;
       continue;
     }
-    const u = unitAt(text, i);
+    const code = text.charCodeAt(i);
+    // Only %, & and a backslash start an encoded unit.
+    const u = code === 37 || code === 38 || code === 92 ? unitAt(text, i) : undefined;
+    if (u === undefined) {
+      plain.push(text[i]!);
+      starts.push(i);
+      ends.push(i + 1);
+      i += 1;
+      continue;
+    }
     // A unit may decode to another unit (`%2525`, `&amp;#45;`): decode once more, not further.
-    const len = u?.len ?? 1;
-    const ch = u?.ch ?? text[i]!;
-    if (u && (ch === '%' || ch === '&' || ch === '\\')) {
+    const { len, ch } = u;
+    if (ch === '%' || ch === '&' || ch === '\\') {
       const again = unitAt(ch + text.slice(i + len, i + len + 11), 0);
       if (again) {
         plain.push(again.ch);

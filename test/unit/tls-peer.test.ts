@@ -1,4 +1,5 @@
 /** Pure pieces of the tls side: what the peer's first bytes speak, TLS record sniffing, interceptor names. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INTERCEPTORS, matchInterceptor } from '../../src/diagnose/tls/interceptors.js';
 import { peerSpeaks, preview } from '../../src/diagnose/tls/failure.js';
@@ -73,6 +74,22 @@ describe('matchInterceptor: products by the names in their CAs', () => {
 
   it('the table is data: every product has at least one pattern', () => {
     for (const s of INTERCEPTORS) expect(s.patterns.length).toBeGreaterThan(0);
+  });
+
+  it('property: the two-pattern screen lets through every name some product pattern matches', () => {
+    // The naive search, pattern by pattern: what the screen must never change.
+    const naive = (c: CertInfo[]) => {
+      for (const name of [c[0]!.issuer, c[1]!.subject, c[1]!.issuer]) for (const sig of INTERCEPTORS) if (sig.patterns.some((p) => p.test(name))) return sig.product;
+      return undefined;
+    };
+    const words = ['zscaler', 'ZSCALER', 'Netskope', 'CN=FGT60E4Q16000000', 'cn=fgt60e4q16000000', 'DO_NOT_TRUST', 'do_not_trust', 'SSL Inspection', 'tls-decrypt', 'Forward-Untrust', 'MITM', 'AVG Web', 'F5 SSL Orchestrator', 'squid', 'Cloudflare Inc ECC CA-3', 'Gateway CA - Cloudflare'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 6 })), { maxLength: 5 }), (parts) => {
+        const c = chain(`CN=${parts.join(' ')}`);
+        expect(matchInterceptor(c)?.product).toBe(naive(c));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
