@@ -1,5 +1,5 @@
 /** Flags + environment -> Config. Pure: throws UsageError, touches no files or sockets. */
-import { isIP } from 'node:net';
+import { isIP } from './net/is-ip.js';
 import { UsageError } from './errors.js';
 import { parseProxyUrl } from './net/proxy/env.js';
 import { parseOutputMode } from './safe-io/output.js';

@@ -1,5 +1,5 @@
 /** One diagnosis run: config in, report out. No printing here. */
-import { isIP } from 'node:net';
+import { isIP } from './net/is-ip.js';
 import { hostname } from 'node:os';
 import { formatHost } from './target.js';
 import type { Config } from './config.js';

@@ -1,5 +1,5 @@
 /** Parse the `<target>` argument into scheme, host, port and base path (pure). */
-import { isIP } from 'node:net';
+import { isIP } from './net/is-ip.js';
 import { UsageError } from './errors.js';
 
 export interface Target {

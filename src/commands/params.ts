@@ -5,7 +5,7 @@
  * the provider's auth headers with the key as the variable the run read. Secrets are never values
  * here: keys and proxy passwords appear as shell variables.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { DEFAULT_KEY_ENV, pinFor, type Config } from '../config.js';
 import { connectTarget, connectToText, type ExtraHeader } from '../curlopts/options.js';
 import { chooseProxy, proxyCredentials } from '../net/proxy/env.js';

@@ -4,7 +4,7 @@
  * as the variable the run reads (never its value). It prints only: nothing is probed, so it works
  * offline and on a box where the tool cannot reach the target, and the commands can be handed on.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { pinFor, type Config } from '../config.js';
 import { connectTarget } from './options.js';
 import { curlWords, diagnoseWords, keyHeaderWords, proxyOf, sclientWords } from '../commands/params.js';

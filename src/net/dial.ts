@@ -3,7 +3,8 @@
  * or the forward proxy followed by a CONNECT tunnel), then TLS for https. Later stages (http,
  * stream, mtu) open their connections here so nothing resolves or chooses twice.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { isIP } from './is-ip.js';
 import { connect as tlsConnect, type TLSSocket, rootCertificates } from 'node:tls';
 import type { Endpoint, RunContext } from '../stages/types.js';
 import { openTunnel } from './proxy/tunnel.js';

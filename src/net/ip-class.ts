@@ -2,7 +2,7 @@
  * What kind of address an IP is (pure): public, or one of the ranges that never leave a site.
  * Used to tell when a public API name resolves somewhere it cannot really be.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from './is-ip.js';
 
 /** The class of an address; every class except `public` is not reachable on the internet. */
 export type IpClass =

@@ -3,7 +3,7 @@
  * pool of --reuse around the sampling loop (or around one runDoctor for a single captured run).
  */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { pinFor, type Config } from '../config.js';
 import { runDoctor, type DoctorOptions } from '../doctor.js';
 import { chooseProxy, proxyPort } from '../net/proxy/env.js';

@@ -11,7 +11,7 @@
  * Test hooks (environment): UPSTREAM_DOCTOR_HOSTS_FILE and UPSTREAM_DOCTOR_RESOLV_CONF replace the
  * paths of the hosts file and resolv.conf the stage reads (getaddrinfo still reads the real ones).
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { pinFor } from '../config.js';
 import { decideDns, type DnsFacts } from '../diagnose/dns/rules.js';
 import type { DnsQueryResult, QueryType } from '../net/dns/query.js';

@@ -2,7 +2,7 @@
  * Whether the mtu stage runs, apart from the stage itself (mtu.ts), so a run loads the MTU probes
  * only when the stage will run (stages/index.ts).
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { pinFor } from '../config.js';
 import type { Endpoint, RunContext, SkipDecision } from './types.js';
 

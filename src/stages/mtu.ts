@@ -6,7 +6,7 @@
  *
  * data: { trigger, endpoint, connectMs, thresholdMs, verdict, probes[], bodyLadder, ss, route, interfaces, stall? }
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { bodyPlan, stalledRequest } from '../net/mtu/plan.js';
 import { bodyLadder } from '../diagnose/mtu/contrast.js';
 import { blackholeEvidence, mtuBracket, notMtuEvidence, type EvidenceContext } from '../diagnose/mtu/evidence.js';

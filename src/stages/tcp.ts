@@ -9,7 +9,7 @@
  *   timings: { connect }              ms of the chosen address's handshake
  * }
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/is-ip.js';
 import { pinFor } from '../config.js';
 import { decideTcp, type TcpHop } from '../diagnose/tcp-rules.js';
 import { probeAll } from '../net/tcp-probe.js';

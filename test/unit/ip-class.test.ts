@@ -1,4 +1,9 @@
+import * as net from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isIP, isIPv4, isIPv6 } from '../../src/net/is-ip.js';
 import { classifyIp, isNonPublic, v6Groups } from '../../src/net/ip-class.js';
 
 describe('classifyIp', () => {
@@ -44,5 +49,35 @@ describe('classifyIp', () => {
     expect(v6Groups('2001:db8::1')).toEqual([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]);
     expect(v6Groups('::ffff:1.2.3.4')).toEqual([0, 0, 0, 0, 0, 0xffff, 0x102, 0x304]);
     expect(v6Groups('1.2.3.4')).toBeUndefined();
+  });
+});
+
+describe("is-ip: node:net's answers, without Node's IPv6 pattern for host names", () => {
+  const ipish = fc.oneof(
+    fc.string(),
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.ipV4Extended(),
+    fc.tuple(fc.ipV6(), fc.stringMatching(/^%[a-z0-9]{1,4}$/)).map(([a, z]) => a + z),
+    fc.tuple(fc.domain(), fc.nat(65535)).map(([h, p]) => `${h}:${p}`),
+    fc.array(fc.constantFrom(':', '::', '1', 'ff', '.', '0', 'g'), { maxLength: 12 }).map((a) => a.join('')),
+  );
+  it('property: isIP, isIPv4 and isIPv6 agree with node:net on any string', () => {
+    fc.assert(
+      fc.property(ipish, (s) => {
+        expect(isIP(s)).toBe(net.isIP(s));
+        expect(isIPv4(s)).toBe(net.isIPv4(s));
+        expect(isIPv6(s)).toBe(net.isIPv6(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it.each(['::', '::1', '1::', 'fe80::1%eth0', '::ffff:127.0.0.1', '2001:db8:0:0:0:0:0:1'])('%s is IPv6', (s) => expect(isIP(s)).toBe(6));
+  it.each(['localhost', 'localhost:8443', 'api.openai.com:443', ':', 'a:b', ''])('%s is no IP', (s) => expect(isIP(s)).toBe(0));
+  it('no module of src/ takes isIP, isIPv4 or isIPv6 from node:net but is-ip itself', () => {
+    const offenders = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && f !== join('net', 'is-ip.ts'))
+      .filter((f) => /import \{[^}]*\bisIP(v4|v6)?\b[^}]*\} from 'node:net'/.test(readFileSync(join('src', f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * localhost, or a loopback / private address. A server there that fails is the user's (or their
  * gateway's) to fix, never "the provider's".
  */
-import { isIP } from 'node:net';
+import { isIP } from '../../net/is-ip.js';
 import type { ProviderName } from '../../report.js';
 import { isNonPublic } from '../../net/ip-class.js';
 import { isWellKnownApiHost } from '../well-known-hosts.js';

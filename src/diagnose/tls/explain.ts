@@ -3,7 +3,7 @@
  * names miss the host (wildcard depth, an IP target against names only), and what a TLS alert the
  * peer sent means. Codes are matched by OpenSSL's stable reason codes, never by message text.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../../net/is-ip.js';
 import type { CertInfo } from '../../net/tls/cert.js';
 
 /** Verification errors that mean "the issuer of the top certificate was not found". */

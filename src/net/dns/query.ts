@@ -5,7 +5,8 @@
  */
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { isIPv6, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
+import { isIPv6 } from '../is-ip.js';
 import dnsPacket from 'dns-packet';
 import { errorFacts } from '../failure.js';
 

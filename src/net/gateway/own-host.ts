@@ -4,7 +4,7 @@
  * else may be someone else's server: `--gateway` and `--mtu` probes leave 4xx lines (oversize
  * bodies, preflights, unauthenticated requests) in its logs, so the CLI says so first. Pure.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../is-ip.js';
 import { pinFor, type Config } from '../../config.js';
 import { isLoopbackHost } from '../../target.js';
 import { isNonPublic } from '../ip-class.js';

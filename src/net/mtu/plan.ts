@@ -3,7 +3,7 @@
  * download stall) and where the request-body ladder posts. Kept apart from the stage so the stage
  * only decides when to run and what to report.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../is-ip.js';
 import { profileFor, providerContext } from '../../providers/index.js';
 import type { RunContext } from '../../stages/types.js';
 import { TOOL_VERSION } from '../../version.js';

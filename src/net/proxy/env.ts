@@ -6,7 +6,7 @@
  * from a request header, so a client could choose the proxy); then `all_proxy`, then `ALL_PROXY`.
  * An empty variable counts as unset. `no_proxy` is read before `NO_PROXY`.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../is-ip.js';
 import { noProxyEntries, noProxyMatch, type NoProxyMatch } from './no-proxy.js';
 
 export { noProxyMatch, type NoProxyMatch } from './no-proxy.js';

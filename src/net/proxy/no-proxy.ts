@@ -9,7 +9,7 @@
  *   IPv6 entries may be written with or without brackets;
  * - `host:port` entries (an extension shared by Go, undici and Node, not by curl) match only that port.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../is-ip.js';
 
 /** The entry of the list that covers the target. */
 export interface NoProxyMatch {
