@@ -59,6 +59,9 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
   };
   const runnerOpts = { budgetMs: config.timeoutMs, interrupt: opts.interrupt, events: opts.events };
   const run = await runStages([...(opts.stages ?? STAGES)], ctx, runnerOpts);
+  // The tls stage's connection, when no http stage took it (skipped, interrupted), is closed now.
+  ctx.state.handoff?.close();
+  ctx.state.handoff = undefined;
 
   // --compare-direct: the same stages once more without the proxy; attribution is pure (compare-direct.ts).
   let compare: CompareSection | undefined;
@@ -70,6 +73,8 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
       results: {},
     };
     const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });
+    directCtx.state.handoff?.close();
+    directCtx.state.handoff = undefined;
     run.interrupted ||= direct.interrupted;
     try {
       const directComposition = compose(direct.findings, targetParams(config));

@@ -88,6 +88,7 @@ function dataOf(ctx: RunContext, plan: PlannedRequest, p: ProbeResult, o: Exchan
     },
     httpVersion: p.httpVersion,
     fresh: p.fresh,
+    ...(p.tlsStageConnection ? { tlsStageConnection: true } : {}),
     timings: p.timings,
     bytesWritten: p.bytesWritten,
     bytesRead: p.bytesRead,

@@ -30,7 +30,7 @@ import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
 import { caEnvProblems } from '../net/tls/ca-env.js';
 import { outcomeOf } from '../net/tcp-probe.js';
-import { observeHandshake, type HandshakeFacts } from '../net/tls/probe.js';
+import { observeHandshake, type HandshakeFacts, type KeptConnection } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
 import { alpnFor } from '../net/http/alpn.js';
 import { readAlert } from '../diagnose/tls/explain.js';
@@ -121,7 +121,8 @@ export const tlsStage: Stage = {
     // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the server's time.
     const secureContext = secureContextFor(ctx.state.ca, ctx.state.clientCert);
     // `ca` is still given: the verified path is rebuilt from it (the context is what the handshake uses).
-    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx) }, signal, ctx.now);
+    let kept: KeptConnection | undefined;
+    const h = await observeHandshake(raw, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx), keep: (c) => (kept = c) }, signal, ctx.now);
     const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();
@@ -149,6 +150,9 @@ export const tlsStage: Stage = {
 
     if (h.kind === 'ok') ctx.state.alpn = h.alpn ?? '';
     ctx.state.tlsOk = h.kind === 'ok' && !findings.some((f) => severityOf(f) === 'error');
+    // A connection that passed carries the http stage's request; any other is closed here.
+    if (kept && ctx.state.tlsOk && !h2Only && !signal.aborted) ctx.state.handoff = { ...kept, connectMs, tlsMs: h.ms + (h.clientMs ?? 0) };
+    else kept?.close();
     if (h.kind === 'timeout') {
       // The mtu stage runs by itself on a stall after a good TCP connect.
       ctx.state.stall = { stage: 'tls', code: 'TLS_HANDSHAKE_TIMEOUT', afterMs: h.ms, bytesWritten: h.bytesWritten, bytesRead: h.bytesRead };

@@ -81,6 +81,12 @@ export interface PathState {
    * runs by itself when this is set.
    */
   stall?: { stage: StageId; code: string; afterMs: number; bytesWritten?: number; bytesRead?: number };
+  /**
+   * tls: the handshake's connection, left open for the http stage's request when the handshake
+   * passed (as curl sends its request on the connection it verified); the http stage takes it, and
+   * the run closes it if nothing did. Its connect and handshake times as the tls stage measured them.
+   */
+  handoff?: import('../net/tls/probe.js').KeptConnection & { connectMs: number; tlsMs: number };
   /** Extra CA certificates (PEM) loaded from --ca. */
   ca?: string;
   /** --cert/--key: the client certificate the TLS handshakes present. */

@@ -54,7 +54,7 @@ export interface ProbeResult {
   /** Request bytes on the wire (TLS records included), and response bytes read. */
   bytesWritten: number;
   bytesRead: number;
-  /** True when the probe opened its own connection (always, except with --reuse, where a pooled one may be reused). */
+  /** True on a new connection: its own, or the tls stage's, which carried no request before (always, except with --reuse, where a pooled one may be reused). */
   fresh: boolean;
   httpVersion: string;
   /** Milliseconds from the request being written to the headers or the failure. */
@@ -79,6 +79,11 @@ export interface ProbeResult {
   peerFin: boolean;
   /** --reuse: the request went over a pooled connection that had been idle this long, ms. */
   reusedIdleMs?: number;
+  /**
+   * The request went over the tls stage's connection (new, verified, no request on it before):
+   * timings.connect and timings.tls are that stage's measures of it, and total includes them.
+   */
+  tlsStageConnection?: boolean;
 }
 
 const r2 = (ms: number) => Math.round(ms * 100) / 100;
@@ -117,10 +122,14 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   const alpn = opts.h2Only ? ['h2'] : alpnFor(ctx.config);
   const now = ctx.now;
   const t = ctx.config.target;
-  const m: { start: number; connected?: number; tls?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
+  const m: { start: number; connected?: number; tls?: number; ready?: number; sent?: number; firstByte?: number; headers?: number; end?: number; fail?: number } = { start: now() };
   let phase: ExchangePhase = 'connect';
   const pool = ctx.pool;
   const pooled = pool?.checkout();
+  // The tls stage's verified connection carries the first request (one connection, as curl uses).
+  let handoff = pooled || opts.h2Only ? undefined : ctx.state.handoff;
+  if (handoff) ctx.state.handoff = undefined;
+  const tlsStage = handoff ? { connectMs: handoff.connectMs, tlsMs: handoff.tlsMs } : undefined;
   const h: PooledConnection = pooled ?? { peerFin: false };
   let base = { w: 0, r: 0 };
   let request: unknown;
@@ -185,6 +194,23 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     new Client(`${t.scheme}://${formatHost(t.host)}:${t.port}`, {
       connect: (_opts, cb) => {
         const u = h.user!;
+        const given = handoff;
+        handoff = undefined;
+        if (given) {
+          h.raw = given.raw;
+          h.sock = given.sock;
+          h.peerFin = false;
+          given.raw.once('end', () => {
+            h.peerFin = true;
+          });
+          result.tlsStageConnection = true;
+          if (given.sock.alpnProtocol === 'h2') result.httpVersion = '2';
+          m.ready = now();
+          u.ready();
+          // Later, never within this call: undici ignores a connection that arrives while it is still dialling.
+          queueMicrotask(() => cb(null, given.sock));
+          return;
+        }
         let raw: Socket | undefined;
         (async () => {
           raw = await openRaw(u.ctx, u.signal);
@@ -251,6 +277,8 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
       ...(looksLikeH2Frame(parser.data) || looksLikeH2Frame(head.toString('latin1')) ? { h2FrameOnH1: true } : {}),
     };
   } finally {
+    // A handed-over connection undici never asked for (the request failed first) is closed here.
+    handoff?.close();
     unsubscribe('undici:client:sendHeaders', onSendHeaders);
     unsubscribe('undici:request:bodySent', onBodySent);
     result.peerFin = h.peerFin;
@@ -272,7 +300,12 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   tm.total = r2(end - m.start);
   if (m.connected !== undefined) tm.connect = r2(m.connected - m.start);
   if (m.tls !== undefined && m.connected !== undefined) tm.tls = r2(m.tls - m.connected);
-  const ready = m.tls ?? m.connected;
+  if (result.tlsStageConnection && tlsStage) {
+    tm.connect = r2(tlsStage.connectMs);
+    tm.tls = r2(tlsStage.tlsMs);
+    tm.total = r2(tm.total + tlsStage.connectMs + tlsStage.tlsMs);
+  }
+  const ready = m.tls ?? m.connected ?? m.ready;
   if (m.sent !== undefined && ready !== undefined) tm.request = r2(m.sent - ready);
   const fb = m.firstByte ?? m.headers;
   if (fb !== undefined && m.sent !== undefined) tm.firstByte = r2(fb - m.sent);

@@ -14,7 +14,9 @@ import { rootCertificates } from 'node:tls';
 /** How many certificates a path may hold (a hostile peer cannot make it loop or grow). */
 const MAX_PATH = 10;
 
-const anchorCache = new WeakMap<readonly string[], X509Certificate[]>();
+/** Parsed anchors by CA text (callers build a fresh list each time; the text is what counts); a few at most. */
+const anchorCache = new Map<string, X509Certificate[]>();
+const MAX_CACHED = 8;
 let defaultAnchors: X509Certificate[] | undefined;
 
 function parseAll(pems: readonly string[]): X509Certificate[] {
@@ -35,10 +37,12 @@ function parseAll(pems: readonly string[]): X509Certificate[] {
 /** The trust anchors for a CA list (undefined: Node's bundled store). */
 export function anchorsFor(ca: readonly string[] | undefined): X509Certificate[] {
   if (!ca) return (defaultAnchors ??= parseAll(rootCertificates));
-  let hit = anchorCache.get(ca);
+  const key = ca.join('\n');
+  let hit = anchorCache.get(key);
   if (!hit) {
     hit = parseAll(ca);
-    anchorCache.set(ca, hit);
+    if (anchorCache.size >= MAX_CACHED) anchorCache.delete(anchorCache.keys().next().value!);
+    anchorCache.set(key, hit);
   }
   return hit;
 }

@@ -163,6 +163,18 @@ export interface HandshakeOptions {
   key?: string;
   /** A context built beforehand (net/tls/context.ts); wins over `ca`, and keeps its build out of the handshake time. */
   secureContext?: SecureContext;
+  /**
+   * Given, a completed handshake's connection is handed here open (paused, its application data
+   * kept for the next reader) instead of being closed; it is then the caller's to use or destroy.
+   */
+  keep?: (conn: KeptConnection) => void;
+}
+
+/** A connection observeHandshake handed over: the TLS socket, the raw one under it (for byte counts), and how to close both. */
+export interface KeptConnection {
+  sock: TLSSocket;
+  raw: Socket;
+  close(): void;
 }
 
 /** A TLS record starts with a content type 20..24 and a 3.x version: anything else is not TLS. */
@@ -210,7 +222,9 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
     let done = false;
     let handshakeDone: number | undefined;
     let sock: TLSSocket | undefined;
-    const finish = (facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'>) => {
+    /** Reads (and drops) application data while the handshake's aftermath is awaited (TLS 1.3). */
+    const drop = () => undefined;
+    const finish = (facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'>, keep = false) => {
       if (done) return;
       done = true;
       signal.removeEventListener('abort', onAbort);
@@ -221,8 +235,22 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         bytesWritten: tap.bytesWritten,
         bytesRead: tap.bytesRead,
       };
-      sock?.destroy();
-      tap.destroy();
+      if (keep && opts.keep && sock && !sock.destroyed && sock.readable && sock.writable) {
+        sock.off('data', drop);
+        sock.pause();
+        const kept = sock;
+        opts.keep({
+          sock: kept,
+          raw,
+          close: () => {
+            kept.destroy();
+            tap.destroy();
+          },
+        });
+      } else {
+        sock?.destroy();
+        tap.destroy();
+      }
       resolve({ ...facts, ...counts });
     };
     const certRequested = () => handshakeTypes(tap.early).includes(HANDSHAKE.certificateRequest);
@@ -272,19 +300,19 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         ...pathFacts(s, authErr, opts.ca, chain),
         ...(certRequested() ? { certRequested: true } : {}),
       };
-      if (s.getProtocol() !== 'TLSv1.3') return finish(facts);
+      if (s.getProtocol() !== 'TLSv1.3') return finish(facts, true);
       completed = facts;
       // A post-handshake alert wins through `fail`; a ticket, a plain close or the timer means none came.
-      const timer = setTimeout(() => finish(facts), Math.min(LINGER_MAX_MS, Math.max(LINGER_MIN_MS, 1.5 * (handshakeDone - started))));
+      const timer = setTimeout(() => finish(facts, true), Math.min(LINGER_MAX_MS, Math.max(LINGER_MIN_MS, 1.5 * (handshakeDone - started))));
       const settle = () => clearTimeout(timer);
       s.once('session', () => {
         settle();
-        finish(facts);
+        finish(facts, true);
       });
       s.once('close', settle);
       s.on('error', settle);
       // Read (and drop) application data so the TLS layer processes what arrives.
-      s.on('data', () => undefined);
+      s.on('data', drop);
     });
   });
 }

@@ -1,0 +1,121 @@
+/**
+ * The http stage sends its request on the connection the tls stage opened and verified (one TLS
+ * connection for both, as curl uses one; two round trips fewer to a distant API). A retry after a
+ * reset opens a new connection; a handshake that failed, or an http stage that does not run, leaves
+ * no connection open. Real TLS servers on 127.0.0.1, the CLI in-process.
+ */
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createSecureServer } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCert, TEST_CA_PATH } from '../../fixtures/tls-server.js';
+import { runCli, stageOf } from '../helpers/cli.js';
+
+const servers: Array<{ close(): void }> = [];
+afterAll(() => {
+  for (const s of servers) s.close();
+});
+
+interface Counted {
+  port: number;
+  /** TLS connections that completed a handshake. */
+  secure: number;
+  /** Requests by the index of the TLS connection they came on. */
+  requestsOn: number[];
+  /** TLS connections still open. */
+  open(): number;
+}
+
+/** An https server that counts its TLS connections and answers /v1/models; `first` may answer a connection's first request instead. */
+async function counted(first?: (sock: TLSSocket, index: number) => boolean): Promise<Counted> {
+  const seen = new Map<TLSSocket, number>();
+  const open = new Set<TLSSocket>();
+  const c: Counted = { port: 0, secure: 0, requestsOn: [], open: () => open.size };
+  const server: Server = createHttpsServer({ ...loadCert('valid'), ALPNProtocols: ['http/1.1'] }, (req, res) => {
+    const sock = req.socket as TLSSocket;
+    const index = seen.get(sock)!;
+    const firstHere = !c.requestsOn.includes(index);
+    c.requestsOn.push(index);
+    if (firstHere && first?.(sock, index)) return;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ object: 'list', data: [] }));
+  });
+  server.on('secureConnection', (sock: TLSSocket) => {
+    seen.set(sock, c.secure++);
+    open.add(sock);
+    sock.on('close', () => open.delete(sock));
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  c.port = (server.address() as { port: number }).port;
+  servers.push({ close: () => server.close() });
+  return c;
+}
+
+const run = (port: number, extra: string[] = []) =>
+  runCli([`https://localhost:${port}/v1`, '--resolve', `localhost:${port}:127.0.0.1`, '--provider', 'openai-compatible', '--json', '--timeout', '5s', ...extra]);
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+describe('the http stage uses the tls stage connection', () => {
+  it('a healthy run makes one TLS connection; the request goes on it, with the tls stage times', async () => {
+    const srv = await counted();
+    const r = (await run(srv.port, ['--ca', TEST_CA_PATH])).report!;
+    const tls = stageOf(r, 'tls').data as { timings: { connect: number; handshake: number; handshakeClient: number } };
+    const http = stageOf(r, 'http').data as { status: number; tlsStageConnection?: boolean; fresh: boolean; attempts: number; timings: Record<string, number> };
+    expect(stageOf(r, 'tls').status).toBe('pass');
+    expect(http.status).toBe(200);
+    expect(http.tlsStageConnection).toBe(true);
+    expect(http.fresh).toBe(true);
+    expect(srv.secure).toBe(1);
+    expect(srv.requestsOn).toEqual([0]);
+    expect(http.timings.connect).toBe(tls.timings.connect);
+    expect(http.timings.tls).toBeCloseTo(tls.timings.handshake + tls.timings.handshakeClient, 1);
+    expect(http.timings.total).toBeGreaterThanOrEqual(http.timings.connect + http.timings.tls);
+    await settle();
+    expect(srv.open()).toBe(0);
+  });
+
+  it('a reset before headers on that connection is retried on a new one', async () => {
+    // The first request of the first connection is answered by a reset; the rest are served.
+    const srv = await counted((sock, index) => {
+      if (index !== 0) return false;
+      sock.destroy();
+      return true;
+    });
+    const r = (await run(srv.port, ['--ca', TEST_CA_PATH])).report!;
+    const http = stageOf(r, 'http').data as { status: number; tlsStageConnection?: boolean; attempts: number };
+    expect(http.attempts).toBe(2);
+    expect(http.status).toBe(200);
+    expect(http.tlsStageConnection).toBeUndefined();
+    expect(srv.secure).toBe(2);
+    expect(srv.requestsOn).toEqual([0, 1]);
+  });
+
+  it('a chain that does not verify: the http stage does not run and no connection stays open', async () => {
+    const srv = await counted();
+    const r = (await run(srv.port)).report!;
+    expect(stageOf(r, 'tls').status).toBe('fail');
+    expect(stageOf(r, 'http').status).toBe('skip');
+    expect(srv.requestsOn).toEqual([]);
+    await settle();
+    expect(srv.open()).toBe(0);
+  });
+
+  it('--http2: h2 is spoken on the tls stage connection', async () => {
+    let secure = 0;
+    const server = createSecureServer({ ...loadCert('valid'), allowHTTP1: true }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [], version: req.httpVersion }));
+    });
+    server.on('secureConnection', () => secure++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const port = (server.address() as { port: number }).port;
+    const r = (await run(port, ['--ca', TEST_CA_PATH, '--http2'])).report!;
+    const http = stageOf(r, 'http').data as { status: number; httpVersion: string; tlsStageConnection?: boolean };
+    expect(stageOf(r, 'tls').data.alpn).toBe('h2');
+    expect(http).toMatchObject({ status: 200, httpVersion: '2', tlsStageConnection: true });
+    expect(secure).toBe(1);
+  });
+});
