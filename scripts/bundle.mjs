@@ -58,6 +58,23 @@ const lazyH2 = {
 };
 
 /**
+ * commander requires child_process when it loads, for the executable subcommands it can spawn
+ * (this CLI has none), and child_process brings dgram and four more of Node's modules with it:
+ * about 0.6 ms of every start. In the bundles its `childProcess` loads the module at first use.
+ */
+const lazyCommanderSpawn = {
+  name: 'lazy-commander-spawn',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${a.path}: the line to make lazy is gone (${eager}); update lazyCommanderSpawn`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: 'js', resolveDir: dirname(a.path) };
+    });
+  },
+};
+
+/**
  * The single file (and the executable) carry the CLI inside themselves as text: bin/diagnose.js's
  * `UD_APP` is false there, and the module `upstream-doctor:embedded/cli` (plugin `embedded` below)
  * holds the same CommonJS bundle as dist/app/diagnose.cjs, with every dependency inside,
@@ -74,7 +91,7 @@ const noDist = {
 
 /** The CLI (dist/cli.js) or the fast path (dist/quick.js) as one CommonJS text; `external`: packages left to node_modules. */
 async function cjsText(entry, external = []) {
-  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, external, plugins: [versionsInline, lazyH2], write: false, outfile: 'out.cjs' });
+  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, external, plugins: [versionsInline, lazyH2, lazyCommanderSpawn], write: false, outfile: 'out.cjs' });
   const text = r.outputFiles[0].text;
   asciiOnly(text, entry);
   return text;
@@ -146,7 +163,7 @@ const APP_EXTERNAL = ['yaml', 'ws'];
  * names are kept, and the linked source maps lead back to src/ (node --enable-source-maps).
  */
 export async function buildApp(outdir = join(ROOT, 'dist', 'app')) {
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, sourcemap: 'linked', plugins: [versionsInline, lazyH2] };
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, sourcemap: 'linked', plugins: [versionsInline, lazyH2, lazyCommanderSpawn] };
   const files = [
     { entry: join(ROOT, 'dist', 'cli.js'), out: join(outdir, 'diagnose.cjs'), external: APP_EXTERNAL },
     { entry: join(ROOT, 'dist', 'quick.js'), out: join(outdir, 'quick.cjs'), external: [] },

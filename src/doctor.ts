@@ -12,6 +12,7 @@ import { SCHEMA_VERSION } from './report.js';
 import { runStages, type RunnerEvents } from './runner.js';
 import { fingerprint, Redactor } from './secret.js';
 import { STAGES } from './stages/index.js';
+import { warmParser } from './net/http/undici.js';
 import type { RunContext, Stage } from './stages/types.js';
 import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
 import type { KeepaliveSection } from './net/keepalive/section.js';
@@ -58,6 +59,9 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     ...(opts.pool ? { pool: opts.pool } : {}),
   };
   const runnerOpts = { budgetMs: config.timeoutMs, interrupt: opts.interrupt, events: opts.events };
+  // The HTTP request's parser compiles on another thread while the stages before it run (plain
+  // http; an https run starts it in the tls stage, beside the roots Node parses there).
+  if (config.target.scheme === 'http' && (opts.stages ?? STAGES).some((s) => s.id === 'http')) warmParser();
   const run = await runStages([...(opts.stages ?? STAGES)], ctx, runnerOpts);
   // The tls stage's connection, when no http stage took it (skipped, interrupted), is closed now.
   ctx.state.handoff?.close();

@@ -33,6 +33,7 @@ import { outcomeOf } from '../net/tcp-probe.js';
 import { observeHandshake, type HandshakeFacts, type KeptConnection } from '../net/tls/probe.js';
 import { formatHost } from '../target.js';
 import { alpnFor } from '../net/http/alpn.js';
+import { warmParser } from '../net/http/undici.js';
 import { readAlert } from '../diagnose/tls/explain.js';
 import type { Finding, RunContext, Stage, StageOutcome } from './types.js';
 
@@ -118,6 +119,8 @@ export const tlsStage: Stage = {
     const servername = sniFor(t.host);
     // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
     const ALPN = alpnFor(ctx.config);
+    // The http stage's parser compiles on another thread meanwhile (net/http/undici.ts).
+    warmParser();
     // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the server's time.
     const secureContext = secureContextFor(ctx.state.ca, ctx.state.clientCert);
     // `ca` is still given: the verified path is rebuilt from it (the context is what the handshake uses).

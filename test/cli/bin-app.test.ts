@@ -233,7 +233,7 @@ describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags'
     expect(readFileSync(`${app}.v8cache`, 'latin1').split('\n')[0]).toBe(JSON.stringify({ node: process.version, size: readFileSync(app).length, build: 'feedfacefeedface' }));
   });
 
-  it.skipIf(!built)('the build made one for the real CLI; a healthy run compiles with it, then sets the one-shot flags, then Liftoff at its first HTTP client', async () => {
+  it.skipIf(!built)('the build made one for the real CLI; a healthy run compiles with it, then sets the one-shot flags, then Liftoff and eager WebAssembly compiling as the tls stage starts the parser', async () => {
     const raw = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs.v8cache'));
     const head = JSON.parse(raw.subarray(0, raw.indexOf(10)).toString()) as { node: string; size: number; build: string };
     const source = readFileSync(join(root, 'dist', 'app', 'diagnose.cjs'), 'latin1');
@@ -246,6 +246,18 @@ describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags'
     const api = await keep(startSseServer({ mode: 'openai', events: 3, periodMs: 10, tls: loadCert('valid') }));
     const ok = await runProc(process.execPath, ['--require', spy, join(root, 'bin', 'diagnose.js'), ...healthyArgs(api.port)], { env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: HEALTHY_KEY } });
     expect([ok.code, ok.report?.verdict]).toEqual([0, 'ok']);
-    expect(ok.stderr).toBe(TAKEN + ONE_SHOT + 'flags --liftoff-only\n');
+    expect(ok.stderr).toBe(TAKEN + ONE_SHOT + 'flags --liftoff-only\nflags --no-wasm-lazy-compilation\n');
+  });
+
+  it.skipIf(!built)("a healthy run loads none of Node's modules it has no use for (child_process, dgram, the ES module loader, http2)", async () => {
+    const api = await keep(startSseServer({ mode: 'openai', events: 3, periodMs: 10, tls: loadCert('valid') }));
+    const dir = emptyDir('ud-modules-');
+    const list = join(dir, 'modules.cjs');
+    writeFileSync(list, "process.on('exit', () => process.stderr.write(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n");
+    const ok = await runProc(process.execPath, ['--require', list, join(root, 'bin', 'diagnose.js'), ...healthyArgs(api.port)], { env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: HEALTHY_KEY } });
+    expect([ok.code, ok.report?.verdict]).toEqual([0, 'ok']);
+    const loaded = ok.stderr.split(',');
+    expect(loaded).toContain('tls');
+    for (const unused of ['child_process', 'dgram', 'module', 'internal/modules/esm/loader', 'http2']) expect(loaded).not.toContain(unused);
   });
 });
