@@ -18,9 +18,10 @@ const HEAD_BYTES = 64;
 /** How much of the peer's plaintext flight is kept to read its handshake messages. */
 const EARLY_BYTES = 16 * 1024;
 /**
- * After a TLS 1.3 handshake the server still judges the client's (absent) certificate: a server that
- * requires one sends its alert right after our Finished. Wait this long for that alert, or for the
- * session ticket a content server sends instead: 1.5 handshake times, within these bounds (ms).
+ * After a TLS 1.3 handshake a server that asked for a client certificate still judges ours (absent):
+ * one that requires it sends its alert right after our Finished. Wait this long for that alert, or
+ * for the session ticket a content server sends instead: 1.5 handshake times, within these bounds
+ * (ms). A server that asked for none is not waited for.
  */
 const LINGER_MIN_MS = 100;
 const LINGER_MAX_MS = 1000;
@@ -208,6 +209,16 @@ function pathFacts(s: TLSSocket, authErr: string | undefined, ca: string[] | und
   return path ? { verifiedPath: path } : {};
 }
 
+/** Whether the server sent a CertificateRequest: seen in its plaintext flight (TLS 1.2), or known by the sigalgs OpenSSL shared to answer it; when unsure, yes. */
+function askedForCertificate(s: TLSSocket, seenInPlaintext: () => boolean): boolean {
+  if (seenInPlaintext()) return true;
+  try {
+    return s.getSharedSigalgs().length > 0;
+  } catch {
+    return true;
+  }
+}
+
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
@@ -300,7 +311,10 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         ...pathFacts(s, authErr, opts.ca, chain),
         ...(certRequested() ? { certRequested: true } : {}),
       };
-      if (s.getProtocol() !== 'TLSv1.3') return finish(facts, true);
+      // Only a server that asked for a client certificate can still refuse after our Finished (TLS
+      // 1.3): without a CertificateRequest there is nothing to wait for. Its request is encrypted
+      // in 1.3, but OpenSSL shares signature algorithms with the server only when one came.
+      if (s.getProtocol() !== 'TLSv1.3' || !askedForCertificate(s, certRequested)) return finish(facts, true);
       completed = facts;
       // A post-handshake alert wins through `fail`; a ticket, a plain close or the timer means none came.
       const timer = setTimeout(() => finish(facts, true), Math.min(LINGER_MAX_MS, Math.max(LINGER_MIN_MS, 1.5 * (handshakeDone - started))));
