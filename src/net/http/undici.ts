@@ -51,7 +51,7 @@ let warming: Promise<unknown> | undefined;
  * promise is kept so that the compiled module stays in the cache.
  */
 export function warmParser(): void {
-  if (warming || process.arch === 'ppc64' || process.env.UNDICI_NO_WASM_SIMD !== undefined || process.env.JEST_WORKER_ID) return;
+  if (warming || typeof WebAssembly === 'undefined' || process.arch === 'ppc64' || process.env.UNDICI_NO_WASM_SIMD !== undefined || process.env.JEST_WORKER_ID) return;
   const bytes = parserBytes();
   if (!bytes) return;
   keepWasmOnLiftoff();
