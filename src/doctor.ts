@@ -43,6 +43,14 @@ export function targetParams(config: Config, proxy?: CommandProxy): Record<strin
   return { host: t.host, port: t.port, hostPort, url: t.url, scheme: t.scheme, provider: config.provider, sniArg: isIP(t.host) ? '' : ` -servername ${t.host}`, ...commandParams(config, proxy) };
 }
 
+/** Close the connections stages left open for the next one (when none took them). */
+function releaseHandoffs(state: RunContext['state']): void {
+  state.handoff?.close();
+  state.handoff = undefined;
+  state.tcpHandoff?.socket.destroy();
+  state.tcpHandoff = undefined;
+}
+
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -63,9 +71,8 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
   // http; an https run starts it in the tls stage, beside the roots Node parses there).
   if (config.target.scheme === 'http' && (opts.stages ?? STAGES).some((s) => s.id === 'http')) warmParser();
   const run = await runStages([...(opts.stages ?? STAGES)], ctx, runnerOpts);
-  // The tls stage's connection, when no http stage took it (skipped, interrupted), is closed now.
-  ctx.state.handoff?.close();
-  ctx.state.handoff = undefined;
+  // The connections the tcp and tls stages left for the next, when nothing took them, close now.
+  releaseHandoffs(ctx.state);
 
   // --compare-direct: the same stages once more without the proxy; attribution is pure (compare-direct.ts).
   let compare: CompareSection | undefined;
@@ -77,8 +84,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
       results: {},
     };
     const direct = await runStages([...(opts.stages ?? STAGES)], directCtx, { ...runnerOpts, events: undefined });
-    directCtx.state.handoff?.close();
-    directCtx.state.handoff = undefined;
+    releaseHandoffs(directCtx.state);
     run.interrupted ||= direct.interrupted;
     try {
       const directComposition = compose(direct.findings, targetParams(config));

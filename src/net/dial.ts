@@ -43,6 +43,23 @@ export function trustedCas(ctx: RunContext): string[] | undefined {
   return [...rootCertificates, ...(extra !== undefined ? [extra] : []), ctx.state.ca];
 }
 
+/**
+ * A raw byte stream to the target and, when it is the connection the tcp stage opened (the first
+ * caller gets that one: net/tcp-probe.ts), the ms that stage measured for its connect.
+ */
+export async function openRawTimed(ctx: RunContext, signal: AbortSignal): Promise<{ socket: Socket; connectMs?: number }> {
+  const kept = ctx.state.tcpHandoff;
+  if (kept) {
+    ctx.state.tcpHandoff = undefined;
+    // Unless it closed meanwhile (the peer's FIN or reset): then a new one, as before.
+    if (kept.endpoint === ctx.state.endpoint && !ctx.state.proxy && !kept.socket.destroyed && kept.socket.readable && kept.socket.writable && !signal.aborted) {
+      return { socket: kept.socket, connectMs: kept.connectMs };
+    }
+    kept.socket.destroy();
+  }
+  return { socket: await openRaw(ctx, signal) };
+}
+
 /** A raw byte stream to the target: direct TCP, or a CONNECT tunnel through the proxy. */
 export async function openRaw(ctx: RunContext, signal: AbortSignal): Promise<Socket> {
   const endpoint = ctx.state.endpoint;

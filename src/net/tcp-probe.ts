@@ -2,6 +2,7 @@
  * Observe TCP: connect to each address once, time it, classify the outcome, close the socket.
  * No decisions here (those are in diagnose/tcp-rules.ts); only facts.
  */
+import type { Socket } from 'node:net';
 import type { Endpoint } from '../stages/types.js';
 import { connectTcp } from './dial.js';
 import { errorFacts } from './failure.js';
@@ -63,17 +64,20 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** Connect once to an endpoint; never rejects. The socket is closed right after the handshake. */
-export async function probeEndpoint(endpoint: Endpoint, signal: AbortSignal, now: () => number): Promise<TcpAttempt> {
+/**
+ * Connect once to an endpoint; never rejects. The socket is closed right after the handshake, or,
+ * with `keep`, handed there open (a socket that errors later is closed by itself).
+ */
+export async function probeEndpoint(endpoint: Endpoint, signal: AbortSignal, now: () => number, keep?: (socket: Socket) => void): Promise<TcpAttempt> {
   const started = now();
   const base = { address: endpoint.address, family: endpoint.family, port: endpoint.port, source: endpoint.source };
   try {
     const socket = await connectTcp(endpoint, signal);
     const ms = round(now() - started);
     const localAddress = socket.localAddress;
-    // A probe socket must not linger: the later stages open their own connections.
-    socket.on('error', () => undefined);
-    socket.destroy();
+    socket.on('error', () => socket.destroy());
+    if (keep) keep(socket);
+    else socket.destroy();
     return { ...base, outcome: 'ok', ms, ...(localAddress ? { localAddress } : {}) };
   } catch (err) {
     return { ...base, ...outcomeOf(err), ms: round(now() - started) };
@@ -89,7 +93,7 @@ export const GRACE_AFTER_SUCCESS_MS = 2000;
  * more: a blackholed IPv6 address must not hold the run for the whole budget when IPv4 works.
  * Results come back in the order of `endpoints` whatever order they finished in.
  */
-export async function probeAll(endpoints: Endpoint[], signal: AbortSignal, now: () => number, concurrency = 8): Promise<TcpAttempt[]> {
+export async function probeAll(endpoints: Endpoint[], signal: AbortSignal, now: () => number, concurrency = 8, keep?: (index: number, socket: Socket) => void): Promise<TcpAttempt[]> {
   const results: TcpAttempt[] = new Array(endpoints.length);
   const giveUp = new AbortController();
   const either = AbortSignal.any([signal, giveUp.signal]);
@@ -98,7 +102,7 @@ export async function probeAll(endpoints: Endpoint[], signal: AbortSignal, now: 
   const worker = async () => {
     while (next < endpoints.length) {
       const i = next++;
-      const a = await probeEndpoint(endpoints[i]!, either, now);
+      const a = await probeEndpoint(endpoints[i]!, either, now, keep ? (socket) => keep(i, socket) : undefined);
       // Cut short by the grace after another address connected, not by the stage's deadline.
       results[i] = a.outcome === 'timeout' && giveUp.signal.aborted && !signal.aborted ? { ...a, code: 'gave-up' } : a;
       if (a.outcome === 'ok' && timer === undefined) {

@@ -9,6 +9,7 @@
  *   timings: { connect }              ms of the chosen address's handshake
  * }
  */
+import type { Socket } from 'node:net';
 import { isIP } from '../net/is-ip.js';
 import { pinFor } from '../config.js';
 import { decideTcp, type TcpHop } from '../diagnose/tcp-rules.js';
@@ -49,10 +50,18 @@ export const tcpStage: Stage = {
     const capped = capPerFamily(addressesFor(ctx) ?? []);
     const endpoints = capped.tried;
     const hop = hopOf(ctx);
-    const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY);
+    // Direct to the target, the connections that open are kept until one is chosen: the later
+    // stages go on with that one (net/dial.ts). Through a proxy they are closed at once.
+    const kept = new Map<number, Socket>();
+    const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY, hop.kind === 'target' ? (i, socket) => kept.set(i, socket) : undefined);
     const decision = decideTcp(attempts, hop);
     if (decision.endpoint) ctx.state.endpoint = decision.endpoint;
     const chosen = decision.endpoint ? attempts.find((a) => a.address === decision.endpoint!.address) : undefined;
+    const chosenAt = chosen ? attempts.indexOf(chosen) : -1;
+    for (const [i, socket] of kept) {
+      if (i === chosenAt && chosen && decision.endpoint && !signal.aborted) ctx.state.tcpHandoff = { socket, endpoint: decision.endpoint, connectMs: chosen.ms };
+      else socket.destroy();
+    }
     return {
       status: decision.status,
       summary: decision.summary + notTriedNote(capped.notTried),

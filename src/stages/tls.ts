@@ -22,7 +22,7 @@ import { catalogueEntry } from '../diagnose/catalogue/index.js';
 import { CODE_BY_OUTCOME } from '../diagnose/tcp-rules.js';
 import { decideTls, needsClockCheck, offPathOutOfDate, tlsParams, UNTRUSTED_CODES } from '../diagnose/tls/rules.js';
 import { preview } from '../diagnose/tls/failure.js';
-import { openRaw, sniFor, trustedCas } from '../net/dial.js';
+import { openRaw, openRawTimed, sniFor, trustedCas } from '../net/dial.js';
 import { anchorsFor } from '../net/tls/path.js';
 import { matchInterceptor } from '../diagnose/tls/interceptors.js';
 import { secureContextFor } from '../net/tls/context.js';
@@ -110,12 +110,14 @@ export const tlsStage: Stage = {
     const address = `${formatHost(ep.address)}:${ep.port}`;
     const t0 = ctx.now();
     let raw;
+    let keptConnectMs: number | undefined;
     try {
-      raw = await openRaw(ctx, signal);
+      // The tcp stage's connection when it is still open (its connect time then), else a new one.
+      ({ socket: raw, connectMs: keptConnectMs } = await openRawTimed(ctx, signal));
     } catch (err) {
       return reconnectFailure(ctx, err, address, ctx.now() - t0);
     }
-    const connectMs = Math.round((ctx.now() - t0) * 100) / 100;
+    const connectMs = keptConnectMs ?? Math.round((ctx.now() - t0) * 100) / 100;
     const servername = sniFor(t.host);
     // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
     const ALPN = alpnFor(ctx.config);

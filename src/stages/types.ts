@@ -62,6 +62,12 @@ export interface PathState {
   addresses?: Endpoint[];
   /** tcp: the address the later stages use. */
   endpoint?: Endpoint;
+  /**
+   * tcp: the connection to that address, left open for the stage that dials it first (the tls
+   * stage, or the http stage of a plain-http target), as curl uses its one connection for every
+   * step: a round trip fewer. Direct connections only; its connect time as the tcp stage measured it.
+   */
+  tcpHandoff?: { socket: import('node:net').Socket; endpoint: Endpoint; connectMs: number };
   /** env: the forward proxy, when one applies to the target. */
   proxy?: ProxyChoice;
   /** proxy: true once a CONNECT tunnel to the target was established. */

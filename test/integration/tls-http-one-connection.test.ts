@@ -1,11 +1,14 @@
 /**
- * The http stage sends its request on the connection the tls stage opened and verified (one TLS
- * connection for both, as curl uses one; two round trips fewer to a distant API). A retry after a
- * reset opens a new connection; a handshake that failed, or an http stage that does not run, leaves
- * no connection open. Real TLS servers on 127.0.0.1, the CLI in-process.
+ * One connection for the whole path, as curl uses one: the tls stage handshakes on the connection
+ * the tcp stage opened, and the http stage sends its request on the one the tls stage verified
+ * (three round trips fewer to a distant API than a connection per stage). A retry after a reset
+ * opens a new connection; a handshake that failed, or an http stage that does not run, leaves no
+ * connection open. Real servers on 127.0.0.1, the CLI in-process.
  */
 import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
+import { startProxy } from '../../fixtures/proxy-servers.js';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCert, TEST_CA_PATH } from '../../fixtures/tls-server.js';
@@ -18,6 +21,8 @@ afterAll(() => {
 
 interface Counted {
   port: number;
+  /** TCP connections accepted. */
+  tcp: number;
   /** TLS connections that completed a handshake. */
   secure: number;
   /** Requests by the index of the TLS connection they came on. */
@@ -30,7 +35,7 @@ interface Counted {
 async function counted(first?: (sock: TLSSocket, index: number) => boolean): Promise<Counted> {
   const seen = new Map<TLSSocket, number>();
   const open = new Set<TLSSocket>();
-  const c: Counted = { port: 0, secure: 0, requestsOn: [], open: () => open.size };
+  const c: Counted = { port: 0, tcp: 0, secure: 0, requestsOn: [], open: () => open.size };
   const server: Server = createHttpsServer({ ...loadCert('valid'), ALPNProtocols: ['http/1.1'] }, (req, res) => {
     const sock = req.socket as TLSSocket;
     const index = seen.get(sock)!;
@@ -46,6 +51,7 @@ async function counted(first?: (sock: TLSSocket, index: number) => boolean): Pro
     sock.on('close', () => open.delete(sock));
   });
   server.on('tlsClientError', () => undefined);
+  server.on('connection', () => c.tcp++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   c.port = (server.address() as { port: number }).port;
   servers.push({ close: () => server.close() });
@@ -57,8 +63,8 @@ const run = (port: number, extra: string[] = []) =>
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-describe('the http stage uses the tls stage connection', () => {
-  it('a healthy run makes one TLS connection; the request goes on it, with the tls stage times', async () => {
+describe('one connection from the tcp stage to the http stage', () => {
+  it('a healthy run makes one connection: the tcp stage opens it, the tls stage verifies it, the request goes on it', async () => {
     const srv = await counted();
     const r = (await run(srv.port, ['--ca', TEST_CA_PATH])).report!;
     const tls = stageOf(r, 'tls').data as { timings: { connect: number; handshake: number; handshakeClient: number } };
@@ -67,8 +73,10 @@ describe('the http stage uses the tls stage connection', () => {
     expect(http.status).toBe(200);
     expect(http.tlsStageConnection).toBe(true);
     expect(http.fresh).toBe(true);
+    expect(srv.tcp).toBe(1);
     expect(srv.secure).toBe(1);
     expect(srv.requestsOn).toEqual([0]);
+    expect(tls.timings.connect).toBe((stageOf(r, 'tcp').data as { timings: { connect: number } }).timings.connect);
     expect(http.timings.connect).toBe(tls.timings.connect);
     expect(http.timings.tls).toBeCloseTo(tls.timings.handshake + tls.timings.handshakeClient, 1);
     expect(http.timings.total).toBeGreaterThanOrEqual(http.timings.connect + http.timings.tls);
@@ -88,6 +96,7 @@ describe('the http stage uses the tls stage connection', () => {
     expect(http.attempts).toBe(2);
     expect(http.status).toBe(200);
     expect(http.tlsStageConnection).toBeUndefined();
+    expect(srv.tcp).toBe(2);
     expect(srv.secure).toBe(2);
     expect(srv.requestsOn).toEqual([0, 1]);
   });
@@ -96,6 +105,7 @@ describe('the http stage uses the tls stage connection', () => {
     const srv = await counted();
     const r = (await run(srv.port)).report!;
     expect(stageOf(r, 'tls').status).toBe('fail');
+    expect(srv.tcp).toBe(1);
     expect(stageOf(r, 'http').status).toBe('skip');
     expect(srv.requestsOn).toEqual([]);
     await settle();
@@ -117,5 +127,35 @@ describe('the http stage uses the tls stage connection', () => {
     expect(stageOf(r, 'tls').data.alpn).toBe('h2');
     expect(http).toMatchObject({ status: 200, httpVersion: '2', tlsStageConnection: true });
     expect(secure).toBe(1);
+  });
+
+  it('plain http: the request goes on the tcp stage connection, with its connect time', async () => {
+    let tcp = 0;
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [] }));
+    });
+    server.on('connection', () => tcp++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const port = (server.address() as { port: number }).port;
+    const r = (await runCli([`http://127.0.0.1:${port}/v1`, '--provider', 'openai-compatible', '--json', '--timeout', '5s'])).report!;
+    const http = stageOf(r, 'http').data as { status: number; timings: { connect: number } };
+    expect(http.status).toBe(200);
+    expect(tcp).toBe(1);
+    expect(http.timings.connect).toBe((stageOf(r, 'tcp').data as { timings: { connect: number } }).timings.connect);
+  });
+
+  it('through a forward proxy each stage still opens its own connection to the proxy', async () => {
+    const srv = await counted();
+    const proxy = await startProxy({ kind: 'allow' });
+    servers.push({ close: () => void proxy.close() });
+    const r = (await run(srv.port, ['--ca', TEST_CA_PATH, '--proxy', proxy.url])).report!;
+    expect(stageOf(r, 'proxy').status).toBe('pass');
+    expect(stageOf(r, 'http').data.status).toBe(200);
+    // The proxy stage's tunnel (CONNECT only), then the tls stage's, which the request then uses.
+    expect(srv.tcp).toBe(2);
+    expect(srv.secure).toBe(1);
+    expect(srv.requestsOn).toEqual([0]);
   });
 });
