@@ -43,6 +43,9 @@ export function trustedCas(ctx: RunContext): string[] | undefined {
   return [...rootCertificates, ...(extra !== undefined ? [extra] : []), ctx.state.ca];
 }
 
+/** The longest the tcp stage's connection may have sat unused and still be taken, ms. */
+export const KEPT_IDLE_MAX_MS = 1000;
+
 /**
  * A raw byte stream to the target and, when it is the connection the tcp stage opened (the first
  * caller gets that one: net/tcp-probe.ts), the ms that stage measured for its connect.
@@ -51,8 +54,10 @@ export async function openRawTimed(ctx: RunContext, signal: AbortSignal): Promis
   const kept = ctx.state.tcpHandoff;
   if (kept) {
     ctx.state.tcpHandoff = undefined;
-    // Unless it closed meanwhile (the peer's FIN or reset): then a new one, as before.
-    if (kept.endpoint === ctx.state.endpoint && !ctx.state.proxy && !kept.socket.destroyed && kept.socket.readable && kept.socket.writable && !signal.aborted) {
+    // Unless it closed meanwhile (a reset), or sat idle long enough for a server to give up on a
+    // connection that sends nothing (other addresses were still being tried): then a new one.
+    const fresh = ctx.now() - kept.keptAt <= KEPT_IDLE_MAX_MS;
+    if (fresh && kept.endpoint === ctx.state.endpoint && !ctx.state.proxy && !kept.socket.destroyed && kept.socket.readable && kept.socket.writable && !signal.aborted) {
       return { socket: kept.socket, connectMs: kept.connectMs };
     }
     kept.socket.destroy();

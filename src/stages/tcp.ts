@@ -59,7 +59,7 @@ export const tcpStage: Stage = {
     const chosen = decision.endpoint ? attempts.find((a) => a.address === decision.endpoint!.address) : undefined;
     const chosenAt = chosen ? attempts.indexOf(chosen) : -1;
     for (const [i, socket] of kept) {
-      if (i === chosenAt && chosen && decision.endpoint && !signal.aborted) ctx.state.tcpHandoff = { socket, endpoint: decision.endpoint, connectMs: chosen.ms };
+      if (i === chosenAt && chosen && decision.endpoint && !signal.aborted) ctx.state.tcpHandoff = { socket, endpoint: decision.endpoint, connectMs: chosen.ms, keptAt: ctx.now() };
       else socket.destroy();
     }
     return {

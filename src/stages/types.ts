@@ -67,7 +67,7 @@ export interface PathState {
    * stage, or the http stage of a plain-http target), as curl uses its one connection for every
    * step: a round trip fewer. Direct connections only; its connect time as the tcp stage measured it.
    */
-  tcpHandoff?: { socket: import('node:net').Socket; endpoint: Endpoint; connectMs: number };
+  tcpHandoff?: { socket: import('node:net').Socket; endpoint: Endpoint; connectMs: number; keptAt: number };
   /** env: the forward proxy, when one applies to the target. */
   proxy?: ProxyChoice;
   /** proxy: true once a CONNECT tunnel to the target was established. */
