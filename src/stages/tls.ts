@@ -1,5 +1,6 @@
 /**
- * The tls stage: one handshake to the chosen address (or through the proxy tunnel) with SNI = the
+ * The tls stage: one handshake to the chosen address (on the tcp stage's connection when it is
+ * still open, else a new one; or through the proxy tunnel) with SNI = the
  * host and ALPN as the http stage will speak (http/1.1; h2 first with --http2); the whole peer chain kept even when it does not verify; the chain
  * and the host name judged separately; a clock check when a certificate is outside its dates.
  *
@@ -11,6 +12,7 @@
  *   clock?: { local, server?, error? },
  *   verifiedPath?: { indexes, anchor? }   the path OpenSSL verified (indexes into chain, trusted issuer first)
  *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
+ *   tcpStageConnection?: true   the handshake ran on the connection the tcp stage opened (timings.connect is then that stage's)
  *   timings: { connect, handshake, handshakeClient? }   ms. handshake: a completed handshake's network and
  *     server part, from our last write of each flight (the ClientHello first) to the arrival on the raw
  *     socket of the server's answering flight, summed over the flights (one in TLS 1.3, two in 1.2); a
@@ -174,6 +176,7 @@ export const tlsStage: Stage = {
         ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain, ...(h.verifiedPath ? { verifiedPath: h.verifiedPath } : {}) } : { error: h.code }),
         bytesWritten: h.bytesWritten,
         bytesRead: h.bytesRead,
+        ...(keptConnectMs !== undefined ? { tcpStageConnection: true } : {}),
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
         ...(systemStore ? { systemStore } : {}),
         ...(h2Only ? { h2Only: true } : {}),

@@ -76,6 +76,7 @@ describe('one connection from the tcp stage to the http stage', () => {
     expect(srv.tcp).toBe(1);
     expect(srv.secure).toBe(1);
     expect(srv.requestsOn).toEqual([0]);
+    expect(stageOf(r, 'tls').data.tcpStageConnection).toBe(true);
     expect(tls.timings.connect).toBe((stageOf(r, 'tcp').data as { timings: { connect: number } }).timings.connect);
     expect(http.timings.connect).toBe(tls.timings.connect);
     expect(http.timings.tls).toBeCloseTo(tls.timings.handshake + tls.timings.handshakeClient, 1);
