@@ -32,7 +32,7 @@ interface Counted {
 }
 
 /** An https server that counts its TLS connections and answers /v1/models; `first` may answer a connection's first request instead. */
-async function counted(first?: (sock: TLSSocket, index: number) => boolean): Promise<Counted> {
+async function counted(first?: (sock: TLSSocket, index: number) => boolean, opts: { dropFirstConnection?: boolean } = {}): Promise<Counted> {
   const seen = new Map<TLSSocket, number>();
   const open = new Set<TLSSocket>();
   const c: Counted = { port: 0, tcp: 0, secure: 0, requestsOn: [], open: () => open.size };
@@ -51,7 +51,10 @@ async function counted(first?: (sock: TLSSocket, index: number) => boolean): Pro
     sock.on('close', () => open.delete(sock));
   });
   server.on('tlsClientError', () => undefined);
-  server.on('connection', () => c.tcp++);
+  server.on('connection', (sock: import('node:net').Socket) => {
+    c.tcp++;
+    if (opts.dropFirstConnection && c.tcp === 1) sock.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   c.port = (server.address() as { port: number }).port;
   servers.push({ close: () => server.close() });
@@ -128,6 +131,18 @@ describe('one connection from the tcp stage to the http stage', () => {
     expect(stageOf(r, 'tls').data.alpn).toBe('h2');
     expect(http).toMatchObject({ status: 200, httpVersion: '2', tlsStageConnection: true });
     expect(secure).toBe(1);
+  });
+
+  it('a tcp stage connection the server dropped before a word: the tls stage asks again on a new one and passes', async () => {
+    // The server closes the first connection it accepts (the tcp stage's) at once, as a server
+    // that drops idle connections would; later ones are served.
+    const srv = await counted(undefined, { dropFirstConnection: true });
+    const r = (await run(srv.port, ['--ca', TEST_CA_PATH])).report!;
+    expect(stageOf(r, 'tls').status).toBe('pass');
+    expect(stageOf(r, 'tls').data.tcpStageConnection).toBeUndefined();
+    expect(stageOf(r, 'http').data.status).toBe(200);
+    expect(srv.tcp).toBe(2);
+    expect(srv.secure).toBe(1);
   });
 
   it('plain http: the request goes on the tcp stage connection, with its connect time', async () => {
