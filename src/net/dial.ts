@@ -47,8 +47,8 @@ export function trustedCas(ctx: RunContext): string[] | undefined {
 export const KEPT_IDLE_MAX_MS = 1000;
 
 /**
- * A raw byte stream to the target and, when it is the connection the tcp stage opened (the first
- * caller gets that one: net/tcp-probe.ts), the ms that stage measured for its connect.
+ * A raw byte stream to the target for the tls stage and, when it is the connection the tcp stage
+ * opened (net/tcp-probe.ts), the ms that stage measured for its connect.
  */
 export async function openRawTimed(ctx: RunContext, signal: AbortSignal): Promise<{ socket: Socket; connectMs?: number }> {
   const kept = ctx.state.tcpHandoff;

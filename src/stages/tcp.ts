@@ -50,10 +50,12 @@ export const tcpStage: Stage = {
     const capped = capPerFamily(addressesFor(ctx) ?? []);
     const endpoints = capped.tried;
     const hop = hopOf(ctx);
-    // Direct to the target, the connections that open are kept until one is chosen: the later
-    // stages go on with that one (net/dial.ts). Through a proxy they are closed at once.
+    // Direct to an https target, the connections that open are kept until one is chosen: the tls
+    // stage handshakes on that one (net/dial.ts). Through a proxy they are closed at once, and for
+    // plain http too: there a connection the server dropped would read as a reset before headers.
     const kept = new Map<number, Socket>();
-    const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY, hop.kind === 'target' ? (i, socket) => kept.set(i, socket) : undefined);
+    const keep = hop.kind === 'target' && ctx.config.target.scheme === 'https';
+    const attempts = await probeAll(endpoints, signal, ctx.now, CONCURRENCY, keep ? (i, socket) => kept.set(i, socket) : undefined);
     const decision = decideTcp(attempts, hop);
     if (decision.endpoint) ctx.state.endpoint = decision.endpoint;
     const chosen = decision.endpoint ? attempts.find((a) => a.address === decision.endpoint!.address) : undefined;

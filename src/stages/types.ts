@@ -63,9 +63,9 @@ export interface PathState {
   /** tcp: the address the later stages use. */
   endpoint?: Endpoint;
   /**
-   * tcp: the connection to that address, left open for the stage that dials it first (the tls
-   * stage, or the http stage of a plain-http target), as curl uses its one connection for every
-   * step: a round trip fewer. Direct connections only; its connect time as the tcp stage measured it.
+   * tcp: the connection to that address, left open for the tls stage to handshake on, as curl
+   * uses its one connection for every step: a round trip fewer. Direct https targets only; its
+   * connect time as the tcp stage measured it, and when it was kept (net/dial.ts openRawTimed).
    */
   tcpHandoff?: { socket: import('node:net').Socket; endpoint: Endpoint; connectMs: number; keptAt: number };
   /** env: the forward proxy, when one applies to the target. */

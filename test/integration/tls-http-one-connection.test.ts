@@ -145,7 +145,7 @@ describe('one connection from the tcp stage to the http stage', () => {
     expect(srv.secure).toBe(1);
   });
 
-  it('plain http: the request goes on the tcp stage connection, with its connect time', async () => {
+  it('plain http: the tcp stage closes its connection and the request opens its own (a dropped one would read as a reset)', async () => {
     let tcp = 0;
     const server = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -158,8 +158,8 @@ describe('one connection from the tcp stage to the http stage', () => {
     const r = (await runCli([`http://127.0.0.1:${port}/v1`, '--provider', 'openai-compatible', '--json', '--timeout', '5s'])).report!;
     const http = stageOf(r, 'http').data as { status: number; timings: { connect: number } };
     expect(http.status).toBe(200);
-    expect(tcp).toBe(1);
-    expect(http.timings.connect).toBe((stageOf(r, 'tcp').data as { timings: { connect: number } }).timings.connect);
+    expect(tcp).toBe(2);
+    expect(http.timings.connect).toBeGreaterThanOrEqual(0);
   });
 
   it('through a forward proxy each stage still opens its own connection to the proxy', async () => {

@@ -9,7 +9,7 @@ import { Client } from './undici.js';
 import type { RunContext } from '../../stages/types.js';
 import { formatHost } from '../../target.js';
 import type { ExchangePhase } from '../../diagnose/http/transport-rules.js';
-import { openRawTimed, startTls } from '../dial.js';
+import { openRaw, startTls } from '../dial.js';
 import { onArrival } from '../arrival.js';
 import { errorFacts, type ErrorFacts } from '../failure.js';
 import { BODY_CAP, flattenHeaders, readCapped, type CappedBody } from './body.js';
@@ -130,8 +130,6 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
   let handoff = pooled || opts.h2Only ? undefined : ctx.state.handoff;
   if (handoff) ctx.state.handoff = undefined;
   const tlsStage = handoff ? { connectMs: handoff.connectMs, tlsMs: handoff.tlsMs } : undefined;
-  /** Set when the request went on the tcp stage's connection (plain http): that stage's connect time. */
-  let tcpStageConnectMs: number | undefined;
   const h: PooledConnection = pooled ?? { peerFin: false };
   let base = { w: 0, r: 0 };
   let request: unknown;
@@ -215,10 +213,7 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
         }
         let raw: Socket | undefined;
         (async () => {
-          let keptConnectMs: number | undefined;
-          ({ socket: raw, connectMs: keptConnectMs } = await openRawTimed(u.ctx, u.signal));
-          // A plain-http target's request goes on the tcp stage's connection: its connect time counts.
-          if (keptConnectMs !== undefined) tcpStageConnectMs = keptConnectMs;
+          raw = await openRaw(u.ctx, u.signal);
           h.raw = raw;
           h.peerFin = false;
           // Passive: 'end' is emitted only once whoever reads the socket (undici, or TLS) reads the FIN.
@@ -310,9 +305,6 @@ export async function probeHttp(ctx: RunContext, spec: ProbeRequestSpec, signal:
     tm.connect = r2(tlsStage.connectMs);
     tm.tls = r2(tlsStage.tlsMs);
     tm.total = r2(tm.total + tlsStage.connectMs + tlsStage.tlsMs);
-  } else if (tcpStageConnectMs !== undefined && m.connected !== undefined) {
-    tm.connect = r2(tcpStageConnectMs);
-    tm.total = r2(tm.total - (m.connected - m.start) + tcpStageConnectMs);
   }
   const ready = m.tls ?? m.connected ?? m.ready;
   if (m.sent !== undefined && ready !== undefined) tm.request = r2(m.sent - ready);
