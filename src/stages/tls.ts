@@ -111,16 +111,18 @@ export const tlsStage: Stage = {
     const t = ctx.config.target;
     const ep = ctx.state.endpoint!;
     const address = `${formatHost(ep.address)}:${ep.port}`;
-    let t0 = ctx.now();
-    let raw;
-    let keptConnectMs: number | undefined;
-    try {
-      // The tcp stage's connection when it is still open (its connect time then), else a new one.
-      ({ socket: raw, connectMs: keptConnectMs } = await openRawTimed(ctx, signal));
-    } catch (err) {
-      return reconnectFailure(ctx, err, address, ctx.now() - t0);
-    }
-    let connectMs = keptConnectMs ?? Math.round((ctx.now() - t0) * 100) / 100;
+    /** A connection for the handshake (the tcp stage's when `reuse` and it is still open), or the failure to report. */
+    const dial = async (reuse: boolean): Promise<{ raw: Socket; connectMs: number; fromTcp: boolean } | { failure: StageOutcome }> => {
+      const t0 = ctx.now();
+      try {
+        const got = reuse ? await openRawTimed(ctx, signal) : { socket: await openRaw(ctx, signal), connectMs: undefined };
+        return { raw: got.socket, connectMs: got.connectMs ?? Math.round((ctx.now() - t0) * 100) / 100, fromTcp: got.connectMs !== undefined };
+      } catch (err) {
+        return { failure: reconnectFailure(ctx, err, address, ctx.now() - t0) };
+      }
+    };
+    let conn = await dial(true);
+    if ('failure' in conn) return conn.failure;
     const servername = sniFor(t.host);
     // Offer what the http stage will speak: an h2-only server must show here, not as a garbled request later.
     const ALPN = alpnFor(ctx.config);
@@ -131,21 +133,16 @@ export const tlsStage: Stage = {
     // `ca` is still given: the verified path is rebuilt from it (the context is what the handshake uses).
     let kept: KeptConnection | undefined;
     const handshake = (on: Socket) => observeHandshake(on, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx), keep: (c) => (kept = c) }, signal, ctx.now);
-    let h = await handshake(raw);
+    let h = await handshake(conn.raw);
     // The tcp stage's connection closed before the server said a word (a server that drops idle
     // connections, or closed it while other addresses were tried): that is not the server's answer
     // to a handshake. A new connection asks again, and its answer is the one reported.
-    if (keptConnectMs !== undefined && (h.kind === 'closed' || h.kind === 'reset') && h.bytesRead === 0 && !signal.aborted) {
-      keptConnectMs = undefined;
-      t0 = ctx.now();
-      try {
-        raw = await openRaw(ctx, signal);
-      } catch (err) {
-        return reconnectFailure(ctx, err, address, ctx.now() - t0);
-      }
-      connectMs = Math.round((ctx.now() - t0) * 100) / 100;
-      h = await handshake(raw);
+    if (conn.fromTcp && (h.kind === 'closed' || h.kind === 'reset') && h.bytesRead === 0 && !signal.aborted) {
+      conn = await dial(false);
+      if ('failure' in conn) return conn.failure;
+      h = await handshake(conn.raw);
     }
+    const { connectMs, fromTcp } = conn;
     const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
 
     const nowMs = Date.now();
@@ -192,7 +189,7 @@ export const tlsStage: Stage = {
         ...(h.kind === 'ok' ? { alpn: h.alpn, protocol: h.protocol, cipher: h.cipher, verifyError: h.chainError ?? null, hostname: h.hostname, chain: h.chain, ...(h.verifiedPath ? { verifiedPath: h.verifiedPath } : {}) } : { error: h.code }),
         bytesWritten: h.bytesWritten,
         bytesRead: h.bytesRead,
-        ...(keptConnectMs !== undefined ? { tcpStageConnection: true } : {}),
+        ...(fromTcp ? { tcpStageConnection: true } : {}),
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
         ...(systemStore ? { systemStore } : {}),
         ...(h2Only ? { h2Only: true } : {}),

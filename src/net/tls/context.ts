@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { CA_BUNDLE_MAX } from '../../safe-io/read-capped.js';
+import { BoundedMap } from '../../bounded-map.js';
 
 /** The native context's addCACert (copy-on-write of the shared root store), or the documented `ca` option when absent. */
 function addCa(sc: SecureContext, ca: string): boolean {
@@ -17,8 +18,7 @@ function addCa(sc: SecureContext, ca: string): boolean {
 }
 
 /** Contexts by CA text ('' for Node's default store); a handful at most (diagnose serve, fleets). */
-const contexts = new Map<string, SecureContext>();
-const MAX_CONTEXTS = 8;
+const contexts = new BoundedMap<string, SecureContext>(8);
 
 /** The context for this CA text and, with --cert/--key, this client certificate (a context holds both). */
 export function secureContextFor(ca: string | undefined, client?: { cert: string; key: string }): SecureContext {
@@ -34,7 +34,7 @@ export function secureContextFor(ca: string | undefined, client?: { cert: string
     const extra = nodeExtraCas();
     if (!addCa(sc, extra !== undefined ? `${extra}\n${ca}` : ca)) sc = createSecureContext({ ca: [...rootCertificates, ...(extra !== undefined ? [extra] : []), ca], ...(client ?? {}) });
   }
-  remember(key, sc);
+  contexts.set(key, sc);
   return sc;
 }
 
@@ -60,10 +60,4 @@ export function nodeExtraCas(): string | undefined {
     if (fd !== undefined) closeSync(fd);
   }
   return extraCas.text;
-}
-
-/** Keep a context for its key; the oldest goes when MAX_CONTEXTS are kept. */
-function remember(key: string, sc: SecureContext): void {
-  if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-  contexts.set(key, sc);
 }

@@ -10,13 +10,13 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
+import { BoundedMap } from '../../bounded-map.js';
 
 /** How many certificates a path may hold (a hostile peer cannot make it loop or grow). */
 const MAX_PATH = 10;
 
 /** Parsed anchors by CA text (callers build a fresh list each time; the text is what counts); a few at most. */
-const anchorCache = new Map<string, X509Certificate[]>();
-const MAX_CACHED = 8;
+const anchorCache = new BoundedMap<string, X509Certificate[]>(8);
 let defaultAnchors: X509Certificate[] | undefined;
 
 function parseAll(pems: readonly string[]): X509Certificate[] {
@@ -41,7 +41,6 @@ export function anchorsFor(ca: readonly string[] | undefined): X509Certificate[]
   let hit = anchorCache.get(key);
   if (!hit) {
     hit = parseAll(ca);
-    if (anchorCache.size >= MAX_CACHED) anchorCache.delete(anchorCache.keys().next().value!);
     anchorCache.set(key, hit);
   }
   return hit;
