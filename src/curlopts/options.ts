@@ -46,14 +46,29 @@ export interface CurlOptionsConfig {
 /** Header names that carry credentials. */
 export const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'x-auth-token', 'x-access-token']);
 
+/**
+ * Words that make a header name a credential's wherever they stand in it: `X-Custom-Auth`,
+ * `Ocp-Apim-Subscription-Key`, `Helicone-Auth`, `cf-aig-authorization`, `X-Session-Token`.
+ */
+const SECRET_NAME_WORDS = new Set(['auth', 'authorization', 'token', 'key', 'apikey', 'secret', 'password', 'passwd', 'session', 'signature', 'credential', 'credentials', 'cookie', 'jwt']);
+
+/** Whether a header's name says it carries a credential. */
+export function isSecretHeaderName(name: string): boolean {
+  const n = name.toLowerCase();
+  return AUTH_HEADERS.has(n) || n.split(/[-_.]/).some((w) => SECRET_NAME_WORDS.has(w));
+}
+
 /** Whether a header value looks like a credential whatever its name (sk-..., Bearer ..., a long token). */
 export function looksLikeKey(value: string): boolean {
   const v = value.trim();
   if (/^(bearer|basic|token|apikey)\s+\S/i.test(v)) return true;
   if (/^(sk|pk|rk|ak|key|sess)[-_][A-Za-z0-9_-]{8,}$/i.test(v)) return true;
   if (/^AIza[0-9A-Za-z_-]{20,}$/.test(v)) return true;
-  // A long run of token characters with letters and digits mixed: an opaque credential.
-  return v.length >= 24 && /^[A-Za-z0-9_\-.+/=]+$/.test(v) && /[0-9]/.test(v) && /[A-Za-z]/.test(v) && !/^[0-9a-f-]{36}$/i.test(v);
+  // A long run of token characters with letters and digits mixed, or with both cases (a random
+  // token without a digit, one in a thousand of 40 characters): an opaque credential. Telling a
+  // CamelCase word from one is not attempted: a value masked for nothing costs less than a leak.
+  if (v.length < 24 || !/^[A-Za-z0-9_\-.+/=]+$/.test(v) || /^[0-9a-f-]{36}$/i.test(v)) return false;
+  return /[A-Za-z]/.test(v) && (/[0-9]/.test(v) || (/[a-z]/.test(v) && /[A-Z]/.test(v)));
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -67,7 +82,7 @@ export function parseHeader(text: string): ExtraHeader {
   if (RESERVED.has(name.toLowerCase())) throw new UsageError(`-H/--header: ${name} is set by the tool itself from the target; leave it out`);
   const value = text.slice(i + 1).trim();
   if (/[\r\n\0]/.test(value)) throw new UsageError(`-H/--header ${name}: the value holds a line break or NUL`);
-  return { name, value, secret: AUTH_HEADERS.has(name.toLowerCase()) || looksLikeKey(value) };
+  return { name, value, secret: isSecretHeaderName(name) || looksLikeKey(value) };
 }
 
 function connectHost(text: string): string {

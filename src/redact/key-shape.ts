@@ -26,15 +26,19 @@ function entropy(s: string): number {
 /**
  * A provider's shape, or a long high-entropy token: 24 characters or more of letters, digits,
  * `-`, `_` (and base64's `+/=`) with upper case, lower case and digits mixed and more than 4 bits
- * of entropy per character. Host names, paths, durations, model ids (`gpt-4o-mini-2024-07-18`,
- * `claude-3-5-sonnet-20241022`) and variable names (`OPENAI_API_KEY`) do not qualify.
+ * of entropy per character (32 and more at over 4.3 bits when no digit is among them). Host names,
+ * paths, durations, model ids (`gpt-4o-mini-2024-07-18`, `claude-3-5-sonnet-20241022`), variable
+ * names (`OPENAI_API_KEY`) and CamelCase names do not qualify.
  */
 export function looksLikeKey(value: string): boolean {
   const v = value.trim();
   if (v.length < 20 || v.length > 4096) return false;
   if (PROVIDER_SHAPES.some((re) => re.test(v))) return true;
   if (v.length < 24 || !/^[A-Za-z0-9_\-+/=]+$/.test(v) || v.startsWith('/')) return false;
-  if (!(/[a-z]/.test(v) && /[A-Z]/.test(v) && /\d/.test(v))) return false;
+  if (!(/[a-z]/.test(v) && /[A-Z]/.test(v))) return false;
+  // Without a digit (one random 40-character key in a thousand has none) only a longer, more
+  // varied token counts: CamelCase names of that length stay near 4 bits per character.
+  if (!/\d/.test(v)) return v.length >= 32 && entropy(v) > 4.3;
   return entropy(v) > 4;
 }
 

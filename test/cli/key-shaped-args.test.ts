@@ -13,6 +13,7 @@ const KEYS = {
   azure: '0123456789abcdef0123456789abcdef',
   groq: 'gsk_Zx81mQp0aLkT7vB2nYc4Rw9sEe3Fh6Uj',
   'high entropy, no known prefix': 'Zx81mQp0aLkT7vB2nYc4Rw9sEe3Fh6Uj',
+  'letters only, no digit': 'zgIKFcRYdfwCWhbkweCWdGHUOcFqPIzAzXSEmLtV',
 };
 
 describe('values that look like a key', () => {
@@ -29,6 +30,8 @@ describe('values that look like a key', () => {
     '123e4567-e89b-12d3-a456-426614174000',
     'RESET_BEFORE_HEADERS',
     'http://user:pass@proxy.internal:3128',
+    'ThisIsAVeryLongCamelCaseIdentifierName',
+    'MyOrganizationProductionDeployment',
   ])('%s does not', (v) => expect(looksLikeKey(v)).toBe(false));
 });
 

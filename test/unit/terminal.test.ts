@@ -74,6 +74,18 @@ describe('curl options', () => {
     expect(looksLikeKey('AIzaSyA1234567890abcdefghijklmnop')).toBe(true);
     expect(() => parseHeader('Host: x')).toThrow(/set by the tool/);
   });
+  it('-H: a name with a credential word anywhere is a secret whatever its value (gateways name their own)', () => {
+    for (const name of ['X-Custom-Auth', 'Ocp-Apim-Subscription-Key', 'Helicone-Auth', 'cf-aig-authorization', 'X-Session-Token', 'X_Client_Secret', 'X-Portkey-Api-Key', 'x-amz-security-token'])
+      expect(parseHeader(`${name}: plainword`).secret, name).toBe(true);
+    for (const name of ['OpenAI-Organization', 'anthropic-version', 'X-Request-Id', 'Keep-Alive', 'Accept', 'X-Tokenizer-Mode', 'Monkey'])
+      expect(parseHeader(`${name}: plainword`).secret, name).toBe(false);
+  });
+  it('-H: a long random token without a digit is a secret too (one random 40-character key in a thousand has none)', () => {
+    // The value that leaked once: X-Custom-Auth was not a credential name, and the check asked for a digit.
+    expect(parseHeader('X-Trace: tok_zgIKFcRYdfwCWhbkweCWdGHUOcFqPIzAzXSEabcd').secret).toBe(true);
+    expect(parseHeader('X-Trace: QwErTyUiOpAsDfGhJkLzXcVbNm').secret).toBe(true);
+    expect(parseHeader('X-Trace: all-lower-case-words-and-more').secret).toBe(false);
+  });
   it('--connect-to: curl semantics, first matching rule, empty parts', () => {
     const rules = [parseConnectTo('api.test:443:127.0.0.1:8443'), parseConnectTo('::gw.internal:')];
     expect(connectTarget(rules, 'api.test', 443)).toMatchObject({ host: '127.0.0.1', port: 8443 });
