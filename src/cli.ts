@@ -18,7 +18,7 @@ import { readClientCert, type ClientCert } from './curlopts/files.js';
 import { canShowUnicode, terminalWidth } from './terminal/caps.js';
 import { checkOutput, writeOutput, type OutputTarget } from './safe-io/output.js';
 import { keyShapedArgument } from './redact/key-shape.js';
-import { SECRET_QUERY_PARAM } from './redact/url-key.js';
+import { urlKeys } from './redact/url-key.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -37,14 +37,6 @@ export interface Io {
   stdoutColumns?: number;
   /** Called once the modules of a run are loaded, just before it probes (bin/diagnose.js sets V8's flags there). */
   beforeRun?: () => void;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -143,7 +135,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   // A key in a target URL is the key: scrubbed from every message, usage errors included.
-  for (const a of argv) for (const m of a.matchAll(/[?&]([^=&#]+)=([^&#\s]+)/g)) if (SECRET_QUERY_PARAM.test(m[1]!)) redactor.add(safeDecode(m[2]!));
+  for (const a of argv) for (const m of a.matchAll(/[?&]([^=&#]+)=([^&#\s]+)/g)) for (const k of urlKeys(`${m[1]}=${m[2]}`)) redactor.add(k.value);
 
   let targetArg: string | undefined;
   let raw: RawOptions & { explain?: string | true; config?: string; parallel?: string; curl?: boolean; quiet?: boolean; verbose?: boolean; color?: boolean };

@@ -11,6 +11,7 @@ import { connectTarget, connectToText, type ExtraHeader } from '../curlopts/opti
 import { chooseProxy, proxyCredentials } from '../net/proxy/env.js';
 import { profileFor, providerContext } from '../providers/index.js';
 import { formatHost } from '../target.js';
+import { urlKeys } from '../redact/url-key.js';
 import { dq, sq, variableName } from './shell.js';
 
 /** The proxy of the run as the commands need it. */
@@ -50,6 +51,32 @@ export function headerWord(h: ExtraHeader): string {
   if (!h.secret) return sq(`${h.name}: ${h.value}`);
   const scheme = /^(\S+)\s+\S/.exec(h.value)?.[1];
   return dq(`${h.name}: ${scheme && /^[A-Za-z]+$/.test(scheme) ? `${scheme} ` : ''}$${variableName(h.name)}`);
+}
+
+/** The names a query string gives the provider's own key (`?key=` of Gemini's examples). */
+const KEY_PARAM = /^(key|api[-_]?key|x-goog-api-key)$/i;
+
+/**
+ * A URL as a shell word whose credential query parameters are variables: the provider's key as
+ * the variable the run reads it from, any other (`subscription-key`, `sig`) named after itself.
+ * A printed `?key=[REDACTED]` would send a wrong key; the value itself is never printed.
+ */
+export function urlWord(config: Config, url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return sq(url);
+  const lit = (text: string): string => text.replace(/(["\\`$])/g, '\\$1');
+  let secret = false;
+  const parts = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const found = part.includes('=') ? urlKeys(part)[0] : undefined;
+      if (!found) return lit(part);
+      secret = true;
+      const variable = KEY_PARAM.test(found.name) ? (keyExpression(config) ?? '$API_KEY') : `$${variableName(found.name)}`;
+      return `${lit(part.slice(0, part.indexOf('=') + 1))}${variable}`;
+    });
+  return secret ? `"${lit(url.slice(0, q + 1))}${parts.join('&')}"` : sq(url);
 }
 
 /** The provider's auth headers (and required base headers) as curl -H words, the key a variable. */
@@ -123,7 +150,7 @@ export function sclientWords(config: Config, proxy: CommandProxy | undefined): s
 
 /** `diagnose <target>` with the options that shape the path (not the output ones). */
 export function diagnoseWords(config: Config, proxy: CommandProxy | undefined): string[] {
-  const w = ['diagnose', sq(config.target.input)];
+  const w = ['diagnose', urlWord(config, config.target.input)];
   if (config.providerExplicit) w.push('--provider', config.provider);
   const k = config.keySource;
   if (k.kind === 'env' && k.explicit) w.push('--api-key-env', k.variable);

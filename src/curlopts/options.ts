@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parsePort } from '../target.js';
+import { isSecretName } from '../redact/secret-names.js';
 
 /** A header given with -H. */
 export interface ExtraHeader {
@@ -46,16 +47,9 @@ export interface CurlOptionsConfig {
 /** Header names that carry credentials. */
 export const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'x-auth-token', 'x-access-token']);
 
-/**
- * Words that make a header name a credential's wherever they stand in it: `X-Custom-Auth`,
- * `Ocp-Apim-Subscription-Key`, `Helicone-Auth`, `cf-aig-authorization`, `X-Session-Token`.
- */
-const SECRET_NAME_WORDS = new Set(['auth', 'authorization', 'token', 'key', 'apikey', 'secret', 'password', 'passwd', 'session', 'signature', 'credential', 'credentials', 'cookie', 'jwt']);
-
 /** Whether a header's name says it carries a credential. */
 export function isSecretHeaderName(name: string): boolean {
-  const n = name.toLowerCase();
-  return AUTH_HEADERS.has(n) || n.split(/[-_.]/).some((w) => SECRET_NAME_WORDS.has(w));
+  return AUTH_HEADERS.has(name.toLowerCase()) || isSecretName(name);
 }
 
 /** Whether a header value looks like a credential whatever its name (sk-..., Bearer ..., a long token). */

@@ -7,7 +7,7 @@
 import { isIP } from '../net/is-ip.js';
 import { pinFor, type Config } from '../config.js';
 import { connectTarget } from './options.js';
-import { curlWords, diagnoseWords, keyHeaderWords, proxyOf, sclientWords } from '../commands/params.js';
+import { curlWords, diagnoseWords, keyHeaderWords, proxyOf, sclientWords, urlWord } from '../commands/params.js';
 import { sq } from '../commands/shell.js';
 import { profileFor, providerContext } from '../providers/index.js';
 import { formatHost } from '../target.js';
@@ -53,13 +53,13 @@ export function reproduceCommands(config: Config, env: Record<string, string | u
   const check = profile.keyCheck(pctx);
   out.push(`# http: the ${profile.name} key check (${check.method} ${check.path.split('?')[0]}); -i shows the status and the request ids`);
   const body = check.body !== undefined ? ` -H 'content-type: application/json' --data-raw ${sq(JSON.stringify(check.body))}` : '';
-  out.push(`${curl} -sS -i${check.method === 'POST' && !body ? ' -X POST' : ''}${keyHeaders ? ` ${keyHeaders}` : ''} -H 'accept: application/json'${body} ${sq(urlFor(config, check.path))}`);
+  out.push(`${curl} -sS -i${check.method === 'POST' && !body ? ' -X POST' : ''}${keyHeaders ? ` ${keyHeaders}` : ''} -H 'accept: application/json'${body} ${urlWord(config, urlFor(config, check.path))}`);
   out.push('');
 
   // stream: the smallest streaming request, unbuffered.
   const s = profile.streamRequest(pctx);
   out.push(`# stream: events should arrive one by one, not all at the end (spends a few tokens)`);
   const sh = Object.entries(s.headers ?? {}).map(([k, v]) => ` -H ${sq(`${k}: ${v}`)}`).join('');
-  out.push(`${curl} -N -sS${keyHeaders ? ` ${keyHeaders}` : ''}${sh}${s.body !== undefined ? ` --data-raw ${sq(JSON.stringify(s.body))}` : ''} ${sq(urlFor(config, s.path))}`);
+  out.push(`${curl} -N -sS${keyHeaders ? ` ${keyHeaders}` : ''}${sh}${s.body !== undefined ? ` --data-raw ${sq(JSON.stringify(s.body))}` : ''} ${urlWord(config, urlFor(config, s.path))}`);
   return `${out.join('\n')}\n`;
 }

@@ -4,9 +4,18 @@
  * that leaves this machine, never shown, and the header form is recommended (pure).
  */
 import type { Finding } from '../stages/types.js';
+import { looksLikeKey } from './key-shape.js';
+import { isSecretName } from './secret-names.js';
 
-/** Query parameters that carry a credential. */
-export const SECRET_QUERY_PARAM = /^(key|api[-_]?key|apikey|x-goog-api-key|access[-_]?token|token|sig|signature)$/i;
+/** Query parameters that carry a credential by their name (`key`, `api-key`, `sig`, `subscription-key` ...). */
+export function isSecretParam(name: string): boolean {
+  return isSecretName(name) || /^api[-_]?key$/i.test(name);
+}
+
+/** A parameter is a credential by its name, or by a value shaped like a key whatever its name. */
+function isCredential(name: string, value: string): boolean {
+  return isSecretParam(name) || looksLikeKey(value);
+}
 
 export interface UrlKey {
   name: string;
@@ -17,7 +26,7 @@ export interface UrlKey {
 export function urlKeys(query: string): UrlKey[] {
   if (query === '') return [];
   const out: UrlKey[] = [];
-  for (const [name, value] of new URLSearchParams(query)) if (SECRET_QUERY_PARAM.test(name) && value !== '') out.push({ name, value });
+  for (const [name, value] of new URLSearchParams(query)) if (value !== '' && isCredential(name, value)) out.push({ name, value });
   return out;
 }
 
@@ -26,8 +35,9 @@ export function withoutUrlKeys(query: string): string {
   return query
     .split('&')
     .filter((part) => {
-      const name = decodeSafe(part.split('=', 1)[0]!);
-      return !SECRET_QUERY_PARAM.test(name);
+      const eq = part.indexOf('=');
+      const name = decodeSafe(eq < 0 ? part : part.slice(0, eq));
+      return !isCredential(name, eq < 0 ? '' : decodeSafe(part.slice(eq + 1)));
     })
     .join('&');
 }

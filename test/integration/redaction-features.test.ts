@@ -55,6 +55,17 @@ describe('--curl and -v', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('curl');
     expect(leaks(run.stdout + run.stderr, key, header, pass, urlKey)).toEqual([]);
+    // The URL's key is the variable the run reads it from: a pasted command sends the right key.
+    expect(run.stdout).toContain('/v1beta/models?key=$K"');
+    expect(run.stdout).toContain(`diagnose "${echo.url}/v1beta/models?key=$K"`);
+  });
+
+  it('--curl: a credential under a name the code does not list (an API manager\'s subscription-key) is a variable too', async () => {
+    const sub = makeKey('');
+    const run = await runCli([`${echo.url}/openai?subscription-key=${sub}&api-version=2024-06-01`, '--provider', 'azure-openai', '--curl'], { env: cleanEnv() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('/openai/models?subscription-key=$SUBSCRIPTION_KEY&api-version=2024-06-01"');
+    expect(leaks(run.stdout + run.stderr, sub)).toEqual([]);
   });
 
   it('--curl with -H "Authorization: Bearer ...": the scheme word stays (a [REDACTED] in a printed command would break it)', async () => {

@@ -30,7 +30,9 @@ function leaks(text: string): string[] {
 }
 
 describe('a key in the target URL', () => {
-  it.each(['key', 'api-key', 'access_token', 'sig'])('?%s= over plain http to a name that is not this machine: withheld, never shown', async (param) => {
+  // The last four are held out of the names the code lists: API managers' and presigned URLs' own
+  // names (caught by their credential word), and a key-shaped value under a name that says nothing.
+  it.each(['key', 'api-key', 'access_token', 'sig', 'subscription-key', 'X-Amz-Signature', 'private_token', 'q'])('?%s= over plain http to a name that is not this machine: withheld, never shown', async (param) => {
     const before = server.received().length;
     const target = `http://llm.example.test:${server.port}/v1beta?${param}=${KEY}&alt=json`;
     const out = join(dir, `${param}.json`);
