@@ -13,6 +13,8 @@
  *   verifiedPath?: { indexes, anchor? }   the path OpenSSL verified (indexes into chain, trusted issuer first)
  *   systemStore?: { path, trusts, matched? }   for an untrusted chain: is its root in the OS bundle,
  *   tcpStageConnection?: true   the handshake ran on the connection the tcp stage opened (timings.connect is then that stage's)
+ *   trustCheck?: { by: 'anchor-check' }   the chain was verified without Node's root store (net/tls/anchor-check.ts)
+ *     | { by: 'openssl', firstHandshake: why }   that check left it to OpenSSL: the handshake was made again with the full store
  *   timings: { connect, handshake, handshakeClient? }   ms. handshake: a completed handshake's network and
  *     server part, from our last write of each flight (the ClientHello first) to the arrival on the raw
  *     socket of the server's answering flight, summed over the flights (one in TLS 1.3, two in 1.2); a
@@ -27,7 +29,8 @@ import { preview } from '../diagnose/tls/failure.js';
 import { openRaw, openRawTimed, sniFor, trustedCas } from '../net/dial.js';
 import { anchorsFor } from '../net/tls/path.js';
 import { matchInterceptor } from '../diagnose/tls/interceptors.js';
-import { secureContextFor } from '../net/tls/context.js';
+import { hasSecureContext, nodeExtraCas, secureContextFor } from '../net/tls/context.js';
+import { anchorCheckAllowed, untrustingContext } from '../net/tls/anchor-check.js';
 import { fetchServerDate, type ServerDate } from '../net/server-date.js';
 import { checkSystemStore } from '../net/tls/system-store.js';
 import { caEnvProblems } from '../net/tls/ca-env.js';
@@ -128,19 +131,37 @@ export const tlsStage: Stage = {
     const ALPN = alpnFor(ctx.config);
     // The http stage's parser compiles on another thread meanwhile (net/http/undici.ts).
     warmParser();
-    // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the server's time.
-    const secureContext = secureContextFor(ctx.state.ca, ctx.state.clientCert);
-    // `ca` is still given: the verified path is rebuilt from it (the context is what the handshake uses).
+    const { ca, clientCert } = ctx.state;
+    // Built (or reused) before the handshake clock starts: parsing the trusted roots is not the
+    // server's time. Not built at all while it does not exist yet (net/tls/anchor-check.ts): Node
+    // parses its whole root store for any context with anchors, about a fifth of a one-shot run,
+    // and the chain needs one root of it, or none. `ca` is still given: a path rebuilt for dates uses it.
+    const light = !hasSecureContext(ca, clientCert) && anchorCheckAllowed();
     let kept: KeptConnection | undefined;
-    const handshake = (on: Socket) => observeHandshake(on, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx), keep: (c) => (kept = c) }, signal, ctx.now);
-    let h = await handshake(conn.raw);
+    const handshake = (on: Socket, anchorCheck: boolean) => {
+      const secureContext = anchorCheck ? untrustingContext(clientCert) : secureContextFor(ca, clientCert);
+      const extraCas = [nodeExtraCas(), ca].filter((c): c is string => c !== undefined);
+      return observeHandshake(on, { host: t.host, servername, alpn: ALPN, secureContext, ca: trustedCas(ctx), keep: (c) => (kept = c), ...(anchorCheck ? { anchorCheck: { extraCas } } : {}) }, signal, ctx.now);
+    };
+    let h = await handshake(conn.raw, light);
     // The tcp stage's connection closed before the server said a word (a server that drops idle
     // connections, or closed it while other addresses were tried): that is not the server's answer
     // to a handshake. A new connection asks again, and its answer is the one reported.
     if (conn.fromTcp && (h.kind === 'closed' || h.kind === 'reset') && h.bytesRead === 0 && !signal.aborted) {
       conn = await dial(false);
       if ('failure' in conn) return conn.failure;
-      h = await handshake(conn.raw);
+      h = await handshake(conn.raw, light);
+    }
+    // A chain the check left to OpenSSL: the handshake again on a new connection, with the full
+    // store, whose verdict is the one reported (the first connection is closed unused).
+    let leftToOpenssl: string | undefined;
+    if (h.anchorCheck?.trusted === false && !signal.aborted) {
+      leftToOpenssl = h.anchorCheck.reason;
+      kept?.close();
+      kept = undefined;
+      conn = await dial(false);
+      if ('failure' in conn) return conn.failure;
+      h = await handshake(conn.raw, false);
     }
     const { connectMs, fromTcp } = conn;
     const h2Only = await h2OnlyCheck(ctx, h, ALPN, servername, signal);
@@ -190,6 +211,7 @@ export const tlsStage: Stage = {
         bytesWritten: h.bytesWritten,
         bytesRead: h.bytesRead,
         ...(fromTcp ? { tcpStageConnection: true } : {}),
+        ...(h.anchorCheck?.trusted ? { trustCheck: { by: 'anchor-check' } } : leftToOpenssl !== undefined ? { trustCheck: { by: 'openssl', firstHandshake: leftToOpenssl } } : {}),
         ...(h.kind !== 'ok' && h.head ? { firstBytes: preview(h.head) } : {}),
         ...(systemStore ? { systemStore } : {}),
         ...(h2Only ? { h2Only: true } : {}),

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { signatureAlgorithm } from './sigalg.js';
-import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 
 /** One certificate of the peer's chain, leaf first. */
 export interface CertInfo {
@@ -37,9 +37,22 @@ function iso(text: string): string {
   return Number.isNaN(t) ? text : new Date(t).toISOString();
 }
 
+/** Parsed certificates by their DER buffer: a handshake's chain is read by several checks, parsed once. */
+const parsed = new WeakMap<Buffer, X509Certificate>();
+
+/** The X509Certificate of these DER bytes (the same Buffer gives the same object; throws when unreadable). */
+export function x509Of(der: Buffer): X509Certificate {
+  let x = parsed.get(der);
+  if (!x) {
+    x = new X509Certificate(der);
+    parsed.set(der, x);
+  }
+  return x;
+}
+
 /** Plain data about one certificate (DER bytes in). */
 export function certInfo(der: Buffer): CertInfo {
-  const x = new X509Certificate(der);
+  const x = x509Of(der);
   let selfSigned = false;
   try {
     selfSigned = x.checkIssued(x) && x.verify(x.publicKey);
@@ -62,23 +75,18 @@ export function certInfo(der: Buffer): CertInfo {
 }
 
 /**
- * The chain the peer presented (completed by Node from the trust store where it could), leaf first.
- * Bounded: a hostile peer cannot make it loop or grow without end.
+ * The chain the peer presented (completed by Node from the trust store where it could), leaf first,
+ * from its DER bytes (path.ts's peerChainDer: bounded, no loops). A certificate Node could parse for
+ * the handshake but X509Certificate cannot ends it.
  */
-export function peerChain(socket: TLSSocket): CertInfo[] {
+export function chainInfo(ders: readonly Buffer[]): CertInfo[] {
   const chain: CertInfo[] = [];
-  const seen = new Set<string>();
-  let cur: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (cur && cur.raw && chain.length < 10) {
-    const fp = cur.fingerprint256;
-    if (seen.has(fp)) break;
-    seen.add(fp);
+  for (const der of ders) {
     try {
-      chain.push(certInfo(cur.raw));
+      chain.push(certInfo(der));
     } catch {
-      break; // a certificate Node could parse for the handshake but X509Certificate cannot: stop here
+      break;
     }
-    cur = cur.issuerCertificate;
   }
   return chain;
 }

@@ -20,9 +20,16 @@ function addCa(sc: SecureContext, ca: string): boolean {
 /** Contexts by CA text ('' for Node's default store); a handful at most (diagnose serve, fleets). */
 const contexts = new BoundedMap<string, SecureContext>(8);
 
+const keyOf = (ca: string | undefined, client?: { cert: string; key: string }) => `${ca ?? ''}\0${client ? `${client.cert}\0${client.key}` : ''}`;
+
+/** Whether the context for this CA text and client certificate is built already (its cost paid). */
+export function hasSecureContext(ca: string | undefined, client?: { cert: string; key: string }): boolean {
+  return contexts.has(keyOf(ca, client));
+}
+
 /** The context for this CA text and, with --cert/--key, this client certificate (a context holds both). */
 export function secureContextFor(ca: string | undefined, client?: { cert: string; key: string }): SecureContext {
-  const key = `${ca ?? ''}\0${client ? `${client.cert}\0${client.key}` : ''}`;
+  const key = keyOf(ca, client);
   let sc = contexts.get(key);
   if (sc) return sc;
   // Node's default store (its bundled roots, parsed once per process in C++, plus NODE_EXTRA_CA_CERTS)

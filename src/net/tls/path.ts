@@ -11,6 +11,7 @@
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { BoundedMap } from '../../bounded-map.js';
+import { x509Of } from './cert.js';
 
 /** How many certificates a path may hold (a hostile peer cannot make it loop or grow). */
 const MAX_PATH = 10;
@@ -73,7 +74,7 @@ export interface VerifiedPath {
 export function buildPath(chainDer: Buffer[], anchors: X509Certificate[]): VerifiedPath | undefined {
   let chain: X509Certificate[];
   try {
-    chain = chainDer.map((d) => new X509Certificate(d));
+    chain = chainDer.map((d) => x509Of(d));
   } catch {
     return undefined;
   }
@@ -105,7 +106,7 @@ function describe(a: X509Certificate, inChainAt: number | undefined) {
   return { sha256: a.fingerprint256, subject: dn(a.subject), validFrom: iso(a.validFrom), validTo: iso(a.validTo), ...(inChainAt !== undefined ? { inChainAt } : {}) };
 }
 
-/** The DER bytes of the chain Node reports, leaf first (the same walk as peerChain). */
+/** The DER bytes of the chain Node reports, leaf first, each certificate once, at most MAX_PATH. */
 export function peerChainDer(socket: import('node:tls').TLSSocket): Buffer[] {
   const out: Buffer[] = [];
   const seen = new Set<string>();

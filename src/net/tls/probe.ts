@@ -6,10 +6,11 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
-import { checkHostname, peerChain, type CertInfo, type HostnameCheck } from './cert.js';
+import { certInfo, chainInfo, checkHostname, type CertInfo, type HostnameCheck } from './cert.js';
 import { errorFacts } from '../failure.js';
 import { HANDSHAKE, handshakeTypes } from './records.js';
 import { anchorsFor, buildPath, peerChainDer, type VerifiedPath } from './path.js';
+import { checkAgainstAnchors } from './anchor-check.js';
 import { onArrival } from '../arrival.js';
 import { splitHandshakeTime, type WireEvent } from './wire-time.js';
 
@@ -149,6 +150,12 @@ export interface HandshakeFacts {
   certRequested?: boolean;
   /** The refusal came after the handshake had completed on our side (a TLS 1.3 post-handshake alert). */
   afterHandshake?: boolean;
+  /**
+   * With `anchorCheck`: the chain verified against the run's anchors without Node's root store
+   * (net/tls/anchor-check.ts), or why it is left to OpenSSL with the full store (the handshake must
+   * be made again with it; chainError is then unknown).
+   */
+  anchorCheck?: { trusted: true } | { trusted: false; reason: string };
 }
 
 export interface HandshakeOptions {
@@ -164,6 +171,11 @@ export interface HandshakeOptions {
   key?: string;
   /** A context built beforehand (net/tls/context.ts); wins over `ca`, and keeps its build out of the handshake time. */
   secureContext?: SecureContext;
+  /**
+   * The context trusts nothing (anchor-check.ts's untrustingContext): finish the chain's path here
+   * against Node's roots and these CA texts (NODE_EXTRA_CA_CERTS, --ca).
+   */
+  anchorCheck?: { extraCas: string[] };
   /**
    * Given, a completed handshake's connection is handed here open (paused, its application data
    * kept for the next reader) instead of being closed; it is then the caller's to use or destroy.
@@ -200,12 +212,12 @@ function classify(err: unknown, tap: CountingTap, aborted: boolean): Pick<Handsh
  * Only a chain refused for its dates, or a verified one that carries a certificate outside its dates,
  * needs the path rebuilt: it costs a parse of the whole store (about 50 ms for Node's 144 roots).
  */
-function pathFacts(s: TLSSocket, authErr: string | undefined, ca: string[] | undefined, chain: CertInfo[]): { verifiedPath?: VerifiedPath } {
+function pathFacts(ders: Buffer[], authErr: string | undefined, ca: string[] | undefined, chain: CertInfo[]): { verifiedPath?: VerifiedPath } {
   const verified = authErr === undefined || authErr === 'ERR_TLS_CERT_ALTNAME_INVALID';
   const now = Date.now();
   const stale = chain.some((c) => now > Date.parse(c.validTo) || now < Date.parse(c.validFrom));
   if (!(authErr === 'CERT_HAS_EXPIRED' || authErr === 'CERT_NOT_YET_VALID' || (verified && stale))) return {};
-  const path = buildPath(peerChainDer(s), anchorsFor(ca));
+  const path = buildPath(ders, anchorsFor(ca));
   return path ? { verifiedPath: path } : {};
 }
 
@@ -297,8 +309,20 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
     sock.once('secureConnect', () => {
       const s = sock!;
       handshakeDone = now();
-      const authErr = s.authorizationError ? String(s.authorizationError) : undefined;
-      const chain = peerChain(s);
+      let authErr = s.authorizationError ? String(s.authorizationError) : undefined;
+      const ders = peerChainDer(s);
+      const chain = chainInfo(ders);
+      let anchorCheck: HandshakeFacts['anchorCheck'];
+      if (opts.anchorCheck) {
+        const verdict = checkAgainstAnchors(ders, authErr, opts.anchorCheck.extraCas, Date.now());
+        if (verdict.trusted) {
+          authErr = undefined;
+          // As Node completes the chain from a full store: the anchor after a top that is not self-signed.
+          const top = chain[chain.length - 1];
+          if (!verdict.anchorInChain && top && !top.selfSigned) chain.push(certInfo(verdict.anchor));
+          anchorCheck = { trusted: true };
+        } else anchorCheck = { trusted: false, reason: verdict.reason };
+      }
       const facts: Omit<HandshakeFacts, 'ms' | 'bytesWritten' | 'bytesRead'> = {
         kind: 'ok',
         protocol: s.getProtocol() ?? undefined,
@@ -308,9 +332,12 @@ export function observeHandshake(raw: Socket, opts: HandshakeOptions, signal: Ab
         chainError: authErr === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authErr,
         hostname: checkHostname(s, opts.host),
         chain,
-        ...pathFacts(s, authErr, opts.ca, chain),
+        ...(anchorCheck?.trusted === false ? {} : pathFacts(ders, authErr, opts.ca, chain)),
         ...(certRequested() ? { certRequested: true } : {}),
+        ...(anchorCheck ? { anchorCheck } : {}),
       };
+      // Left to OpenSSL with the full store: the caller handshakes again, nothing more to wait for here.
+      if (anchorCheck?.trusted === false) return finish(facts);
       // Only a server that asked for a client certificate can still refuse after our Finished (TLS
       // 1.3): without a CertificateRequest there is nothing to wait for. Its request is encrypted
       // in 1.3, but OpenSSL shares signature algorithms with the server only when one came.

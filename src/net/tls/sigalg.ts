@@ -3,9 +3,10 @@
  * expose it). Node reports OpenSSL's CA_MD_TOO_WEAK only as "UNSPECIFIED", so the weak digest is
  * found here instead. Pure; returns undefined for anything it cannot read.
  */
+import { oidText, tlv } from './der.js';
 
 /** Signature algorithm OIDs worth naming (the weak ones, and the common good ones for contrast). */
-const OIDS: Record<string, string> = {
+export const OIDS: Record<string, string> = {
   '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
@@ -24,36 +25,6 @@ const OIDS: Record<string, string> = {
 
 /** Names of algorithms whose digest OpenSSL 3 refuses at its default security level. */
 export const WEAK_SIGNATURES = new Set(['md2WithRSAEncryption', 'md5WithRSAEncryption', 'sha1WithRSAEncryption', 'ecdsa-with-SHA1', 'dsa-with-SHA1']);
-
-/** Read one TLV header at `at`: [tag, contentStart, contentLength]. */
-function tlv(b: Buffer, at: number): [number, number, number] | undefined {
-  if (at + 2 > b.length) return undefined;
-  const tag = b[at]!;
-  let len = b[at + 1]!;
-  let p = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || p + n > b.length) return undefined;
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + b[p + i]!;
-    p += n;
-  }
-  if (p + len > b.length) return undefined;
-  return [tag, p, len];
-}
-
-function oidText(b: Buffer): string {
-  const parts = [Math.floor(b[0]! / 40), b[0]! % 40];
-  let v = 0;
-  for (let i = 1; i < b.length; i++) {
-    v = v * 128 + (b[i]! & 0x7f);
-    if (!(b[i]! & 0x80)) {
-      parts.push(v);
-      v = 0;
-    }
-  }
-  return parts.join('.');
-}
 
 /** The outer signatureAlgorithm of a DER certificate, by name when known, else its OID. */
 export function signatureAlgorithm(der: Buffer): string | undefined {
