@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../fixtures/daemon.js';
+import { freePort, freePortBesides } from '../../fixtures/daemon.js';
 import { startCanned, type HttpFixture } from '../../fixtures/http-api.js';
 import { startDnsServer } from '../../fixtures/dns-server.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('labels and lines', () => {
   it('fleet openmetrics: targets with quotes, backslashes and an encoded newline stay valid exposition', async () => {
     const a = await freePort();
-    const b = await freePort();
+    const b = await freePortBesides(a);
     const run = await runCli([`http://127.0.0.1:${a}/a"b\\c`, `http://127.0.0.1:${b}/x%0Ay"`, '--format', 'openmetrics', '--timeout', '3s'], { env: cleanEnv() });
     expect(run.code).toBe(11);
     expect(run.stdout).toContain(`target="http://127.0.0.1:${a}/a\\"b\\\\c"`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../fixtures/built-cli.js';
-import { freePort, removeDir, startDaemon, startInDir, tempDir, waitForPort, type Daemon } from '../../fixtures/daemon.js';
+import { freePort, freePortBesides, removeDir, startDaemon, startInDir, tempDir, waitForPort, type Daemon } from '../../fixtures/daemon.js';
 import { startOpenAiCompatible, type HttpFixture } from '../../fixtures/http-api.js';
 import { hasCommand } from '../helpers/consumers.js';
 
@@ -58,7 +58,7 @@ describe.skipIf(!hasCommand('prometheus'))('a real Prometheus scrapes diagnose s
     const closed = await freePort();
     dir = await tempDir('prom');
     const bin = await buildCli('serve-prometheus');
-    const servePort = await freePort();
+    const servePort = await freePortBesides(closed);
     await writeFile(
       join(dir, 'targets.yaml'),
       ['defaults:', '  provider: openai-compatible', '  api-key-file: key.txt', 'targets:', `  healthy: ${api.url}/v1`, `  failing: http://127.0.0.1:${closed}/v1`, 'modules:', '  quick:', '    timeout: 2s', ''].join('\n').replace('key.txt', join(dir, 'key.txt')),
@@ -75,7 +75,7 @@ describe.skipIf(!hasCommand('prometheus'))('a real Prometheus scrapes diagnose s
       .replace('[openai, azure, gateway]', '[healthy, failing]')
       .replaceAll('127.0.0.1:9115', `127.0.0.1:${servePort}`);
     await writeFile(join(dir, 'prometheus.yml'), scrape);
-    promPort = await freePort();
+    promPort = await freePortBesides(closed, servePort);
     prometheus = await startInDir(
       'prometheus',
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`],
