@@ -21,7 +21,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 import { BoundedMap } from '../../bounded-map.js';
 import { basicConstraints, certFields, extendedKeyUsage, keyUsageBits, subjectOf, type CertFields } from './der.js';
 import { anchorsFor } from './path.js';
-import { x509Of } from './cert.js';
+import { isSelfSigned, rememberX509, x509Of } from './cert.js';
 
 /** OpenSSL's codes for a chain whose only fault, with an empty store, is the missing anchor. */
 export const MISSING_ANCHOR = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
@@ -141,6 +141,15 @@ function link(der: Buffer): Link | undefined {
   }
 }
 
+/** The link of an anchor parsed already (its DER then maps to the same object). */
+function anchorLink(x: X509Certificate): Link | undefined {
+  const der = x.raw;
+  const f = certFields(der);
+  if (!f) return undefined;
+  rememberX509(der, x);
+  return { x, der, f };
+}
+
 /** The verdict of the check: trusted with the anchor that ended the path, or why it is left to OpenSSL. */
 export type AnchorVerdict = { trusted: true; anchor: Buffer; anchorInChain: boolean } | { trusted: false; reason: string };
 
@@ -161,18 +170,20 @@ export function checkAgainstAnchors(chainDer: Buffer[], opensslCode: string | un
   const path: Link[] = [chain[0]!];
   for (;;) {
     const cur = path[path.length - 1]!;
-    const self = issuedBy(cur.x, cur.x);
+    const self = isSelfSigned(cur.x);
     // A self-signed certificate the anchors hold ends the path (a pinned leaf, a root the peer sent).
-    if (self && (extras.some((a) => a.fingerprint256 === cur.x.fingerprint256) || rootsNamed(cur.f.subject).some((a) => a.fingerprint256 === cur.x.fingerprint256))) {
-      return judge(path, path.length - 1, true, nowMs);
+    if (self) {
+      const fp = cur.x.fingerprint256;
+      if (extras.some((a) => a.fingerprint256 === fp) || rootsNamed(cur.f.subject).some((a) => a.fingerprint256 === fp)) return judge(path, path.length - 1, true, nowMs);
     }
     // Trusted first, as OpenSSL looks: an anchor that issued it.
     const anchor = extras.find((a) => issuedBy(cur.x, a)) ?? rootsNamed(cur.f.issuer).find((a) => issuedBy(cur.x, a));
     if (anchor) {
-      if (!issuedBy(anchor, anchor)) return { trusted: false, reason: 'the anchor is not a self-signed root' };
-      const a = link(Buffer.from(anchor.raw));
+      if (!isSelfSigned(anchor)) return { trusted: false, reason: 'the anchor is not a self-signed root' };
+      const a = anchorLink(anchor);
       if (!a) return { trusted: false, reason: 'the anchor could not be read' };
-      const inChain = chain.some((c) => c.x.fingerprint256 === anchor.fingerprint256);
+      const fp = anchor.fingerprint256;
+      const inChain = chain.some((c) => c.x.fingerprint256 === fp);
       return judge([...path, a], path.length, inChain, nowMs);
     }
     if (self) return { trusted: false, reason: 'a self-signed certificate no anchor matches' };

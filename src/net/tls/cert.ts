@@ -50,15 +50,31 @@ export function x509Of(der: Buffer): X509Certificate {
   return x;
 }
 
+/** The parsed certificate for these DER bytes from now on (one parsed elsewhere, e.g. a trust anchor). */
+export function rememberX509(der: Buffer, x: X509Certificate): void {
+  parsed.set(der, x);
+}
+
+const selfSignedCache = new WeakMap<X509Certificate, boolean>();
+
+/** Issued by itself: its issuer is its subject and its own key verifies its signature (computed once per certificate). */
+export function isSelfSigned(x: X509Certificate): boolean {
+  let v = selfSignedCache.get(x);
+  if (v === undefined) {
+    try {
+      v = x.checkIssued(x) && x.verify(x.publicKey);
+    } catch {
+      v = false;
+    }
+    selfSignedCache.set(x, v);
+  }
+  return v;
+}
+
 /** Plain data about one certificate (DER bytes in). */
 export function certInfo(der: Buffer): CertInfo {
   const x = x509Of(der);
-  let selfSigned = false;
-  try {
-    selfSigned = x.checkIssued(x) && x.verify(x.publicKey);
-  } catch {
-    selfSigned = false;
-  }
+  const selfSigned = isSelfSigned(x);
   const sigAlg = signatureAlgorithm(der);
   return {
     subject: dn(x.subject),
