@@ -91,7 +91,7 @@ const noDist = {
 
 /** The CLI (dist/cli.js) or the fast path (dist/quick.js) as one CommonJS text; `external`: packages left to node_modules. */
 async function cjsText(entry, external = []) {
-  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, minifyIdentifiers: true, external, plugins: [versionsInline, lazyH2, lazyCommanderSpawn], write: false, outfile: 'out.cjs' });
+  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, external, plugins: [versionsInline, lazyH2, lazyCommanderSpawn], write: false, outfile: 'out.cjs' });
   const text = r.outputFiles[0].text;
   asciiOnly(text, entry);
   return text;
