@@ -153,9 +153,11 @@ export const tlsStage: Stage = {
       h = await handshake(conn.raw, light);
     }
     // A chain the check left to OpenSSL: the handshake again on a new connection, with the full
-    // store, whose verdict is the one reported (the first connection is closed unused).
+    // store, whose verdict is the one reported (the first connection is closed unused). Even when
+    // the stage's time is up: the first handshake's code (an empty store's) is no verdict, and the
+    // dial then fails as a timeout instead.
     let leftToOpenssl: string | undefined;
-    if (h.anchorCheck?.trusted === false && !signal.aborted) {
+    if (h.anchorCheck?.trusted === false) {
       leftToOpenssl = h.anchorCheck.reason;
       kept?.close();
       kept = undefined;
