@@ -75,6 +75,68 @@ const lazyCommanderSpawn = {
 };
 
 /**
+ * undici calls Node's assert on its invariants (155 calls, all `assert(value[, message])`) and
+ * requires it in 18 files, which loads assert and four modules behind it on every run (about
+ * 0.4 ms). In the bundles its files get a stand-in with the same behaviour that loads the real
+ * assert only when an invariant fails, to throw the same AssertionError.
+ */
+const lazyUndiciAssert = {
+  name: 'lazy-undici-assert',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (a) => {
+      if (!/[\\/]undici[\\/]lib[\\/]/.test(a.importer)) return undefined;
+      const other = /\bassert\.[A-Za-z]+/.exec(readFileSync(a.importer, 'utf8'));
+      if (other) throw new Error(`${a.importer}: uses ${other[0]}, which the stand-in for assert lacks; update lazyUndiciAssert`);
+      return { path: 'assert', namespace: 'lazy-assert' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      contents: "module.exports = function assert(value, message) {\n  if (value) return;\n  const real = require('node:assert');\n  if (arguments.length < 2) real(value);\n  else real(value, message);\n};\n",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Two of undici's files require Node's http module when they load, which brings http's client,
+ * server, agent and parser modules with it (about 1.5 ms of every run) though undici speaks
+ * HTTP/1.1 with its own parser. core/util.js wants IncomingMessage for one identity check, and
+ * dispatcher/client.js reads http.maxHeaderSize for a Client built without one (ours pass it:
+ * src/net/http/undici.ts). In the bundles both read http only when they need it, with the same
+ * result: the check first compares the class's name (an IncomingMessage exists only once http is
+ * loaded), the default is looked up at its first use.
+ */
+const lazyUndiciHttp = {
+  name: 'lazy-undici-http',
+  setup(b) {
+    const edits = {
+      'core/util.js': [
+        ["const { IncomingMessage } = require('node:http')\n", "const isIncomingMessage = (c) => typeof c === 'function' && c.name === 'IncomingMessage' && c === require('node:http').IncomingMessage\n"],
+        ['if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {', 'if (isIncomingMessage(Object.getPrototypeOf(stream).constructor)) {'],
+      ],
+      'dispatcher/client.js': [
+        ["const http = require('node:http')\n", ''],
+        [
+          "const getDefaultNodeMaxHeaderSize = http &&\n  http.maxHeaderSize &&\n  Number.isInteger(http.maxHeaderSize) &&\n  http.maxHeaderSize > 0\n  ? () => http.maxHeaderSize\n  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }\n",
+          "const getDefaultNodeMaxHeaderSize = () => {\n  const http = require('node:http')\n  if (http && http.maxHeaderSize && Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize\n  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')\n}\n",
+        ],
+      ],
+    };
+    b.onLoad({ filter: /[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/ }, (a) => {
+      const which = a.path.replace(/\\/g, '/').endsWith('core/util.js') ? 'core/util.js' : 'dispatcher/client.js';
+      let text = readFileSync(a.path, 'utf8');
+      for (const [from, to] of edits[which]) {
+        if (!text.includes(from)) throw new Error(`${a.path}: the text to make lazy is gone (${JSON.stringify(from.slice(0, 60))}); update lazyUndiciHttp`);
+        text = text.replace(from, to);
+      }
+      // No other use of http may be left behind (outside the two lazy ones written above).
+      const rest = edits[which].reduce((t, [, to]) => t.split(to).join(''), text).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (/(?<![\w'"`.:-])http\s*[.[]|\bIncomingMessage\b|node:http'/.test(rest)) throw new Error(`${a.path}: another use of node:http is left; update lazyUndiciHttp`);
+      return { contents: text, loader: 'js', resolveDir: dirname(a.path) };
+    });
+  },
+};
+
+/**
  * The single file (and the executable) carry the CLI inside themselves as text: bin/diagnose.js's
  * `UD_APP` is false there, and the module `upstream-doctor:embedded/cli` (plugin `embedded` below)
  * holds the same CommonJS bundle as dist/app/diagnose.cjs, with every dependency inside,
@@ -91,7 +153,7 @@ const noDist = {
 
 /** The CLI (dist/cli.js) or the fast path (dist/quick.js) as one CommonJS text; `external`: packages left to node_modules. */
 async function cjsText(entry, external = []) {
-  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, external, plugins: [versionsInline, lazyH2, lazyCommanderSpawn], write: false, outfile: 'out.cjs' });
+  const r = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, external, plugins: [versionsInline, lazyH2, lazyCommanderSpawn, lazyUndiciAssert, lazyUndiciHttp], write: false, outfile: 'out.cjs' });
   const text = r.outputFiles[0].text;
   asciiOnly(text, entry);
   return text;
@@ -165,7 +227,7 @@ const APP_EXTERNAL = ['yaml', 'ws'];
  * (node --enable-source-maps).
  */
 export async function buildApp(outdir = join(ROOT, 'dist', 'app')) {
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, minifyIdentifiers: true, sourcemap: 'linked', plugins: [versionsInline, lazyH2, lazyCommanderSpawn] };
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node16', legalComments: 'none', logLevel: 'warning', minifyWhitespace: true, minifyIdentifiers: true, sourcemap: 'linked', plugins: [versionsInline, lazyH2, lazyCommanderSpawn, lazyUndiciAssert, lazyUndiciHttp] };
   const files = [
     { entry: join(ROOT, 'dist', 'cli.js'), out: join(outdir, 'diagnose.cjs'), external: APP_EXTERNAL },
     { entry: join(ROOT, 'dist', 'quick.js'), out: join(outdir, 'quick.cjs'), external: [] },

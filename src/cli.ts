@@ -299,7 +299,10 @@ export function run(opts: Pick<Io, 'beforeRun'> = {}): void {
     onTerminate: (cb) => process.once('SIGTERM', cb),
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Built on first use (--api-key-file -): Node makes the stream at the first touch, about 1 ms.
+    get stdin() {
+      return process.stdin;
+    },
     spinnerStream: process.stderr,
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,

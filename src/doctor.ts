@@ -18,6 +18,7 @@ import { TOOL_VERSION, UNDICI_VERSION } from './version.js';
 import type { KeepaliveSection } from './net/keepalive/section.js';
 import { commandParams, type CommandProxy } from './commands/params.js';
 import type { GatewaySection } from './net/gateway/section.js';
+import { clockMs } from './clock.js';
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -53,7 +54,7 @@ function releaseHandoffs(state: RunContext['state']): void {
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Report> {
   const startedAt = new Date();
-  const t0 = performance.now();
+  const t0 = clockMs();
   const redactor = opts.redactor ?? new Redactor();
   redactor.add(opts.apiKey);
   const ctx: RunContext = {
@@ -62,7 +63,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
     apiKey: opts.apiKey,
     redactor,
     state: { ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...(opts.clientCert ? { clientCert: opts.clientCert } : {}) },
-    now: () => performance.now(),
+    now: clockMs,
     results: {},
     ...(opts.pool ? { pool: opts.pool } : {}),
   };
@@ -157,7 +158,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Re
       ...(proxy ? { proxy: proxy.display } : {}),
     },
     startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
+    durationMs: Math.round(clockMs() - t0),
     verdict: verdictOf(composition.diagnoses, internalErrors.length > 0),
     exitCode: 0,
     interrupted: run.interrupted,

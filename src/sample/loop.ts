@@ -17,6 +17,7 @@ import type { Stage } from '../stages/types.js';
 import type { ReusePool } from './pool.js';
 import { INTERVAL_JITTER, type SamplingConfig } from './options.js';
 import { intermittentFinding, outcomeOf, rateEvidence, SampleAccumulator, samplesFail, topCode, type SamplesSection } from './summary.js';
+import { clockMs } from '../clock.js';
 
 export interface SampledOptions extends DoctorOptions {
   /** Random numbers for the jitter (tests may pin it). */
@@ -56,7 +57,7 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
   const sampling = config.sampling!;
   const random = opts.random ?? Math.random;
   const wallStart = Date.now();
-  const t0 = performance.now();
+  const t0 = clockMs();
   const acc = new SampleAccumulator(wallStart);
   let firstFailing: Report | undefined;
   let last: Report | undefined;
@@ -69,9 +70,9 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
   let nextStart = t0;
 
   const takeSample = async (): Promise<void> => {
-    const s0 = performance.now();
+    const s0 = clockMs();
     const report = await runDoctor(config, { ...opts, events: undefined, stages: opts.stages ?? SAMPLE_STAGES, ...(opts.reuse ? { pool: opts.reuse } : {}) });
-    const ms = performance.now() - s0;
+    const ms = clockMs() - s0;
     if (report.interrupted) {
       // A sample cut short by Ctrl-C says nothing about the path: it is not counted.
       lastInterrupted = report;
@@ -95,8 +96,8 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
       await Promise.race(inFlight);
       continue;
     }
-    await sleep(Math.min(nextStart, endAt) - performance.now(), interrupt);
-    if (interrupt?.aborted || performance.now() >= endAt) break;
+    await sleep(Math.min(nextStart, endAt) - clockMs(), interrupt);
+    if (interrupt?.aborted || clockMs() >= endAt) break;
     started++;
     const p: Promise<void> = takeSample().finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -112,7 +113,7 @@ export async function runSampled(config: Config, opts: SampledOptions): Promise<
   if (!base) throw new Error('a sampled run ended without a single sample');
   const report = assemble(config, base, section, sampling, firstByCode);
   report.startedAt = new Date(wallStart).toISOString();
-  report.durationMs = Math.round(performance.now() - t0);
+  report.durationMs = Math.round(clockMs() - t0);
   if (interrupted) {
     report.interrupted = true;
     report.exitCode = ExitCode.INTERRUPTED;

@@ -10,6 +10,7 @@
  */
 import type { PooledConnection } from '../net/http/probe.js';
 import type { ReuseInfo } from './summary.js';
+import { clockMs } from '../clock.js';
 
 export const HTTPX_DEFAULTS = { like: 'python-httpx', keepaliveExpirySeconds: 5, maxKeepaliveConnections: 20, maxConnections: 100 } as const;
 
@@ -20,7 +21,7 @@ export class ReusePool {
 
   constructor(
     readonly settings = HTTPX_DEFAULTS,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = clockMs,
   ) {}
 
   /** An idle, still usable connection (most recently used first), or undefined: open a new one. */

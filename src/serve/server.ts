@@ -14,6 +14,7 @@ import { ExporterStats, renderProbe, TEXT_FORMAT } from './exposition.js';
 import { statusPage, type RecentProbe } from './status.js';
 import { addConfigSecrets, addUrlSecrets, BadProbe, type ProbeTargets } from './targets.js';
 import { KeyFileError, KeyFiles } from './key-files.js';
+import { clockMs } from '../clock.js';
 
 export interface ExporterOptions {
   host: string;
@@ -99,7 +100,7 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
       return refuse(res, 503, `${stats.inFlight} probes in flight, the most --max-in-flight allows; scrape less often or raise it`, { 'retry-after': '1' });
     }
     stats.inFlight++;
-    const t0 = performance.now();
+    const t0 = clockMs();
     // The probe ends at the scrape's deadline, or when Prometheus hangs up.
     const gone = new AbortController();
     res.once('close', () => gone.abort(new Error('client closed')));
@@ -115,7 +116,7 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
       stats.inFlight--;
       if (stats.inFlight === 0) idle?.();
     }
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = (clockMs() - t0) / 1000;
     const ok = report.verdict !== 'failed' && !report.interrupted;
     stats.countProbe(module ?? '', ok ? 'success' : 'failure');
     stats.durations.observe(seconds);

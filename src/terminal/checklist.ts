@@ -8,6 +8,7 @@ import { STAGE_IDS, type StageId, type StageResult } from '../report.js';
 import type { RunnerEvents } from '../runner.js';
 import { formatMs } from '../render/human.js';
 import { toAscii } from './ascii.js';
+import { clockMs } from '../clock.js';
 
 export interface ChecklistOptions {
   color: boolean;
@@ -24,7 +25,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 const ASCII_FRAMES = ['|', '/', '-', '\\'];
 
 export function checklistEvents(stream: NodeJS.WritableStream, o: ChecklistOptions): RunnerEvents & { stop(): void } {
-  const now = o.now ?? (() => performance.now());
+  const now = o.now ?? clockMs;
   const done = new Map<StageId, StageResult>();
   let current: { id: StageId; started: number } | undefined;
   let drawn = 0;

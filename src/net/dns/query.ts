@@ -9,6 +9,7 @@ import { connect as tcpConnect } from 'node:net';
 import { isIPv6 } from '../is-ip.js';
 import dnsPacket from 'dns-packet';
 import { errorFacts } from '../failure.js';
+import { clockMs } from '../../clock.js';
 
 export type QueryType = 'A' | 'AAAA';
 
@@ -103,7 +104,7 @@ export async function queryDns(opts: QueryOptions): Promise<DnsQueryResult> {
   const id = randomInt(0, 65536);
   const packet = { type: 'query' as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: opts.type, name: opts.name, class: 'IN' as const }] };
   const server = isIPv6(opts.server) ? `[${opts.server}]:${opts.port}` : `${opts.server}:${opts.port}`;
-  const started = performance.now();
+  const started = clockMs();
   const deadline = started + opts.timeoutMs;
   const base = { server, name: opts.name, type: opts.type };
   // The answer time runs from the query leaving to the reply arriving (stamped in the socket's
@@ -111,7 +112,7 @@ export async function queryDns(opts: QueryOptions): Promise<DnsQueryResult> {
   const finish = (r: Omit<DnsQueryResult, 'server' | 'name' | 'type' | 'ms'>, sentAt: number | undefined, x: Exchange): DnsQueryResult => ({
     ...base,
     ...r,
-    ms: Math.round(((x.kind === 'reply' && sentAt !== undefined && x.repliedAt !== undefined ? x.repliedAt : performance.now()) - (sentAt ?? started)) * 100) / 100,
+    ms: Math.round(((x.kind === 'reply' && sentAt !== undefined && x.repliedAt !== undefined ? x.repliedAt : clockMs()) - (sentAt ?? started)) * 100) / 100,
   });
 
   const udp = await exchange('udp', dnsPacket.encode(packet), opts, deadline, id);
@@ -157,7 +158,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
     const onAbort = () => done({ kind: 'timeout', dropped });
     let sentAt: number | undefined;
     const onReply = (buf: Buffer) => {
-      const repliedAt = performance.now();
+      const repliedAt = clockMs();
       const reply = decode(buf);
       const problem = reply ? replyProblem(reply, id, opts.name, opts.type) : `undecodable reply of ${buf.length} bytes`;
       if (reply && !problem) done({ kind: 'reply', reply, dropped, repliedAt });
@@ -166,7 +167,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
     const onError = (err: unknown) => done({ kind: 'unreachable', error: errorFacts(err).code ?? 'error', dropped });
     if (opts.signal?.aborted) return done({ kind: 'timeout', dropped });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    timers.push(setTimeout(() => done({ kind: 'timeout', dropped }), Math.max(0, deadline - performance.now())));
+    timers.push(setTimeout(() => done({ kind: 'timeout', dropped }), Math.max(0, deadline - clockMs())));
 
     if (transport === 'udp') {
       const sock = createSocket(isIPv6(opts.server) ? 'udp6' : 'udp4');
@@ -176,7 +177,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
       const send = () => {
         if (settled) return;
         try {
-          sentAt ??= performance.now();
+          sentAt ??= clockMs();
           sock.send(wire, (err) => err && onError(err));
         } catch (err) {
           onError(err);
@@ -187,7 +188,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
         if (err) return onError(err);
         send();
         // Retransmit like a stub resolver: UDP packets get lost.
-        for (const at of [1000, 3000]) if (performance.now() + at < deadline) timers.push(setTimeout(send, at));
+        for (const at of [1000, 3000]) if (clockMs() + at < deadline) timers.push(setTimeout(send, at));
       });
       return;
     }
@@ -196,7 +197,7 @@ function exchange(transport: 'udp' | 'tcp', wire: Buffer, opts: QueryOptions, de
     let buf = Buffer.alloc(0);
     sock.on('error', onError);
     sock.on('connect', () => {
-      sentAt ??= performance.now();
+      sentAt ??= clockMs();
       sock.write(wire);
     });
     sock.on('data', (chunk: Buffer) => {

@@ -5,6 +5,7 @@
  */
 import { lookup } from 'node:dns';
 import { errorFacts } from '../failure.js';
+import { clockMs } from '../../clock.js';
 
 export interface SystemLookupResult {
   /** The addresses, in the system's order. */
@@ -18,8 +19,8 @@ export interface SystemLookupResult {
 export type LookupFn = typeof lookup;
 
 export function systemLookup(host: string, timeoutMs: number, signal?: AbortSignal, lookupFn: LookupFn = lookup): Promise<SystemLookupResult> {
-  const started = performance.now();
-  const ms = () => Math.round((performance.now() - started) * 100) / 100;
+  const started = clockMs();
+  const ms = () => Math.round((clockMs() - started) * 100) / 100;
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: SystemLookupResult) => {

@@ -31,11 +31,26 @@ function keepWasmOnLiftoff(): void {
   liftoff = true;
 }
 
+/**
+ * Node's largest response head by default (its --max-http-header-size, 16 KiB since Node 13.13),
+ * what undici's Client takes when built without a maxHeaderSize. undici reads it from Node's http
+ * module, whose client, server and agent halves load with it (about 1.5 ms of a run, for one
+ * number; the bundles load it only then: scripts/bundle.mjs): so the default is passed, unless
+ * the flag is set, in NODE_OPTIONS or on Node's command line, and undici reads Node's value.
+ */
+export const NODE_DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+
+export function defaultMaxHeaderSize(execArgv: readonly string[] = process.execArgv, nodeOptions: string | undefined = process.env.NODE_OPTIONS): number | undefined {
+  const set = (s: string) => s.includes('max-http-header-size');
+  return execArgv.some(set) || set(nodeOptions ?? '') ? undefined : NODE_DEFAULT_MAX_HEADER_SIZE;
+}
+
 /** undici's Client; the first one built sets Liftoff, before the parser is compiled at its first connection. */
 export class Client extends (ClientClass as typeof UndiciClient) {
-  constructor(...args: ConstructorParameters<typeof UndiciClient>) {
+  constructor(url: ConstructorParameters<typeof UndiciClient>[0], options?: ConstructorParameters<typeof UndiciClient>[1]) {
     keepWasmOnLiftoff();
-    super(...args);
+    const maxHeaderSize = options?.maxHeaderSize ?? defaultMaxHeaderSize();
+    super(url, maxHeaderSize === undefined ? options : { ...options, maxHeaderSize });
   }
 }
 

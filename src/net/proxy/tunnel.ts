@@ -12,6 +12,7 @@ import { formatHost } from '../../target.js';
 import type { ProxyChoice } from '../../stages/types.js';
 import { proxyCredentials } from './env.js';
 import { parseHead, type ParsedHead } from '../http/head.js';
+import { clockMs } from '../../clock.js';
 
 /** The most a proxy may send before its header ends; a hostile one cannot make us buffer more. */
 export const MAX_HEAD_BYTES = 16 * 1024;
@@ -203,14 +204,14 @@ export async function openTunnel(
   let stream: Socket = socket;
   let proxyTlsMs: number | undefined;
   if (proxy.url.protocol === 'https:') {
-    const t0 = performance.now();
+    const t0 = clockMs();
     stream = await proxyTls(socket, proxy, signal);
-    proxyTlsMs = performance.now() - t0;
+    proxyTlsMs = clockMs() - t0;
   }
-  const t0 = performance.now();
+  const t0 = clockMs();
   stream.write(connectRequest(proxy, target));
   const { head, rest } = await readHead(stream, signal);
-  const connectMs = performance.now() - t0;
+  const connectMs = clockMs() - t0;
   if (head.status >= 200 && head.status < 300) {
     if (rest.length > 0) stream.unshift(rest);
     return { ...head, socket: stream, connectMs, ...(proxyTlsMs !== undefined ? { proxyTlsMs } : {}) };
