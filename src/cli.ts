@@ -194,7 +194,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.OK;
     }
     const readCap = Math.min(config.timeoutMs, 10_000);
-    key = await loadKey(config.keySource, io.env, io.stdin, readCap);
+    // io.stdin only for --api-key-file -: the stream is made at its first touch.
+    key = await loadKey(config.keySource, io.env, config.keySource.kind === 'stdin' ? io.stdin : undefined, readCap);
     if (config.caFile !== undefined) ca = await readCa(config.caFile, readCap);
     if (config.clientCertFile !== undefined) clientCert = await readClientCert(config.clientCertFile, config.clientKeyFile);
     // An --output that cannot be written is found now, not after the run.

@@ -1,7 +1,8 @@
 /** Pure pieces of the tls side: what the peer's first bytes speak, TLS record sniffing, interceptor names. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INTERCEPTORS, matchInterceptor, needlesOf } from '../../src/diagnose/tls/interceptors.js';
+import { INTERCEPTORS, matchInterceptor } from '../../src/diagnose/tls/interceptors.js';
+import { KNOWN_NEEDLES, needlesFor, needlesOf } from '../../src/diagnose/tls/interceptor-needles.js';
 import { peerSpeaks, preview } from '../../src/diagnose/tls/failure.js';
 import type { CertInfo } from '../../src/net/tls/cert.js';
 import { dateFromHead } from '../../src/net/server-date.js';
@@ -112,6 +113,16 @@ describe('needlesOf: what a name must contain before a pattern runs', () => {
     expect(needlesOf(/\b(ssl|tls)*x/i)).toBeUndefined();
     expect(needlesOf(/\b(ss|tls)x/i)).toBeUndefined();
     expect(needlesOf(/(ab(c)|def)x/i)).toBeUndefined();
+  });
+  it('the table written out for the built-in patterns says exactly what needlesOf says, for every one of them', () => {
+    const expected = Object.fromEntries(INTERCEPTORS.flatMap((sig) => sig.patterns.map((p) => [String(p), needlesOf(p) ?? null])));
+    expect(KNOWN_NEEDLES).toEqual(expected);
+  });
+  it('a pattern the table does not know is read at its first use', () => {
+    expect(needlesFor(/not in the table/i)).toEqual(['not in the table']);
+    expect(needlesFor(/a|b/)).toBeUndefined();
+    expect(needlesFor(/\bF5\b.*(ssl ?o|orchestrator|forward proxy)/i)).toBeUndefined();
+    expect(needlesFor(/zscaler/i)).toEqual(['zscaler']);
   });
   it('promises nothing for a pattern with a top-level alternative', () => {
     expect(needlesOf(/zscaler|netskope/i)).toBeUndefined();

@@ -5,6 +5,7 @@
  * (never the leaf's own subject, which names the API host).
  */
 import type { CertInfo } from '../../net/tls/cert.js';
+import { needlesFor } from './interceptor-needles.js';
 
 /** A product and the name patterns of its CAs. */
 export interface InterceptorSignature {
@@ -89,82 +90,8 @@ function namesOf(chain: CertInfo[]): string[] {
   return names;
 }
 
-/**
- * What a name must contain for a pattern to match it, read from the pattern's source: one of these
- * strings (lower-case when the pattern ignores case), or undefined when the pattern gives no such
- * promise and must always run. Almost every chain matches no product, and a regular expression
- * costs its compilation at its first match (58 patterns as one screen took 1.2-1.8 ms of a run):
- * a pattern runs only on a name that holds one of its strings, which plain string search checks.
- *
- * Only what the pattern certainly requires is taken: a run of plain characters at its top level,
- * none of them made optional by a quantifier, or else a group of plain alternatives that is not
- * optional itself; never anything from a pattern with a top-level `|`. At least three characters.
- */
-export function needlesOf(p: RegExp): string[] | undefined {
-  const src = p.source;
-  const runs: string[] = [];
-  const groups: string[][] = [];
-  let run = '';
-  const end = () => {
-    if (run) runs.push(run);
-    run = '';
-  };
-  /** The index after a quantifier at `i` (and its lazy `?`), or `i` when there is none. */
-  const quantifierEnd = (i: number): number => {
-    const c = src[i];
-    let k = i;
-    if (c === '?' || c === '*' || c === '+') k = i + 1;
-    else if (c === '{') k = src.indexOf('}', i) < 0 ? src.length : src.indexOf('}', i) + 1;
-    return k > i && src[k] === '?' ? k + 1 : k;
-  };
-  for (let i = 0; i < src.length; ) {
-    const c = src[i]!;
-    if (c === '|') return undefined;
-    const q = quantifierEnd(i);
-    if (q > i) {
-      // The plain character before it may be absent or repeated: it leaves the run.
-      run = run.slice(0, -1);
-      end();
-      i = q;
-      continue;
-    }
-    if (c === '\\' || c === '[' || c === '(' || c === '.' || c === '^' || c === '$') {
-      end();
-      let k = i + 1;
-      if (c === '\\') k = i + 2;
-      else if (c === '[') {
-        while (k < src.length && src[k] !== ']') k += src[k] === '\\' ? 2 : 1;
-        k++;
-      } else if (c === '(') {
-        let depth = 1;
-        for (; k < src.length && depth > 0; k++) {
-          if (src[k] === '\\') k++;
-          else if (src[k] === '(') depth++;
-          else if (src[k] === ')') depth--;
-        }
-        // A group of plain alternatives that no quantifier follows: one of them is in every match.
-        const inner = src.slice(i + 1, k - 1);
-        const alts = inner.split('|');
-        if (quantifierEnd(k) === k && /^[a-z0-9 _=-]+(\|[a-z0-9 _=-]+)*$/i.test(inner) && alts.every((a) => a.length >= 3)) groups.push(alts);
-      }
-      // Whatever quantifier follows this atom applies to it, not to a plain character.
-      i = quantifierEnd(k);
-      continue;
-    }
-    run += c;
-    i++;
-  }
-  end();
-  const ascii = (xs: string[]) => xs.every((x) => /^[\x20-\x7e]+$/.test(x));
-  const lower = (xs: string[]) => (p.ignoreCase ? xs.map((x) => x.toLowerCase()) : xs);
-  const best = runs.filter((r) => r.length >= 3 && ascii([r])).sort((a, b) => b.length - a.length)[0];
-  if (best !== undefined) return lower([best]);
-  const group = groups.find(ascii);
-  return group ? lower(group) : undefined;
-}
-
-/** A table's patterns, each with what a name must contain first (see needlesOf); built on first use. */
-const prepared = new WeakMap<readonly InterceptorSignature[], { product: string; checks: { p: RegExp; needles?: string[] }[] }[]>();
+/** A table's patterns, each with what a name must contain first (see interceptor-needles.ts); built on first use. */
+const prepared = new WeakMap<readonly InterceptorSignature[], { product: string; checks: { p: RegExp; needles?: readonly string[] }[] }[]>();
 
 function prepare(table: readonly InterceptorSignature[]) {
   let out = prepared.get(table);
@@ -172,7 +99,7 @@ function prepare(table: readonly InterceptorSignature[]) {
   out = table.map((sig) => ({
     product: sig.product,
     checks: sig.patterns.map((p) => {
-      const needles = needlesOf(p);
+      const needles = needlesFor(p);
       return needles ? { p, needles } : { p };
     }),
   }));
