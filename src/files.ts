@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
-import { X509Certificate } from 'node:crypto';
+import { x509OfPem } from './net/tls/cert.js';
 import { CA_BUNDLE_MAX, describeReadError, readCapped } from './safe-io/read-capped.js';
 
 /**
@@ -42,7 +42,7 @@ export async function readCa(file: string, timeoutMs?: number): Promise<string> 
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   const good = blocks.filter((pem) => {
     try {
-      new X509Certificate(pem);
+      x509OfPem(pem);
       return true;
     } catch {
       return false;

@@ -3,6 +3,7 @@
  * verification), and the host-name check done separately so both it and the chain check are known.
  */
 import { X509Certificate } from 'node:crypto';
+import { BoundedMap } from '../../bounded-map.js';
 import { signatureAlgorithm } from './sigalg.js';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 
@@ -46,6 +47,23 @@ export function x509Of(der: Buffer): X509Certificate {
   if (!x) {
     x = new X509Certificate(der);
     parsed.set(der, x);
+  }
+  return x;
+}
+
+/**
+ * Parsed certificates by their PEM text: a --ca file is parsed when it is read (to refuse a bad one
+ * at once) and its certificates are the anchors of the tls stage's checks; parsed once. A few
+ * hundred at most (a bundle's worth); an unreadable one throws each time.
+ */
+const parsedPem = new BoundedMap<string, X509Certificate>(512);
+
+/** The X509Certificate of one PEM block (throws when unreadable). */
+export function x509OfPem(pem: string): X509Certificate {
+  let x = parsedPem.get(pem);
+  if (!x) {
+    x = new X509Certificate(pem);
+    parsedPem.set(pem, x);
   }
   return x;
 }

@@ -11,7 +11,7 @@
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { BoundedMap } from '../../bounded-map.js';
-import { x509Of } from './cert.js';
+import { x509Of, x509OfPem } from './cert.js';
 
 /** How many certificates a path may hold (a hostile peer cannot make it loop or grow). */
 const MAX_PATH = 10;
@@ -26,7 +26,7 @@ function parseAll(pems: readonly string[]): X509Certificate[] {
     // A --ca file may hold several certificates in one string.
     for (const pem of block.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) {
       try {
-        out.push(new X509Certificate(pem));
+        out.push(x509OfPem(pem));
       } catch {
         // an unreadable anchor cannot be on the path
       }
