@@ -3,7 +3,7 @@
  * nsswitch, resolv.conf), both families, in the order the system gives them. getaddrinfo cannot be
  * cancelled, so on timeout or abort we stop waiting and say so; the lookup ends in the background.
  */
-import { lookup } from 'node:dns';
+import type { lookup } from 'node:dns';
 import { errorFacts } from '../failure.js';
 import { clockMs } from '../../clock.js';
 
@@ -18,7 +18,13 @@ export interface SystemLookupResult {
 
 export type LookupFn = typeof lookup;
 
-export function systemLookup(host: string, timeoutMs: number, signal?: AbortSignal, lookupFn: LookupFn = lookup): Promise<SystemLookupResult> {
+/**
+ * Node's dns.lookup, its module loaded at the first lookup: a run that pins the address
+ * (--resolve, an IP target) never loads it, nor the resolver behind it (net needs neither).
+ */
+const nodeLookup: LookupFn = ((...args: Parameters<LookupFn>) => (process.getBuiltinModule('node:dns').lookup as (...a: unknown[]) => void)(...args)) as LookupFn;
+
+export function systemLookup(host: string, timeoutMs: number, signal?: AbortSignal, lookupFn: LookupFn = nodeLookup): Promise<SystemLookupResult> {
   const started = clockMs();
   const ms = () => Math.round((clockMs() - started) * 100) / 100;
   return new Promise((resolve) => {
