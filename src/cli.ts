@@ -19,6 +19,7 @@ import { canShowUnicode, terminalWidth } from './terminal/caps.js';
 import { checkOutput, writeOutput, type OutputTarget } from './safe-io/output.js';
 import { keyShapedArgument } from './redact/key-shape.js';
 import { urlKeys } from './redact/url-key.js';
+import { stdWriter, type StdWriter } from './safe-io/stdio.js';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -145,7 +146,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     raw = program.opts();
     if (program.args.length > 1 || raw.config !== undefined) {
       const { fleetMain } = await import('./fleet/main.js');
-      return fleetMain({ targets: program.args, raw, program }, { ...io, color: colorEnabled(io, io.stdoutIsTTY) }, redactor);
+      return fleetMain({ targets: program.args, raw, program }, withIo(io, { color: colorEnabled(io, io.stdoutIsTTY) }), redactor);
     }
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -159,7 +160,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
 
-  if (raw.color === false) io = { ...io, env: { ...io.env, NO_COLOR: '1', FORCE_COLOR: undefined } };
+  if (raw.color === false) io = withIo(io, { env: { ...io.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
   if (raw.quiet && raw.verbose) {
     err('diagnose: -q/--quiet and -v/--verbose disagree; give one of them\n');
     return ExitCode.USAGE;
@@ -281,6 +282,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return report.exitCode;
 }
 
+/** `io` with some fields changed, its getters (stdin, spinnerStream: streams made at first use) kept as getters, not read. */
+function withIo<T extends object>(io: Io, changes: T): Io & T {
+  return Object.defineProperties(Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)), Object.getOwnPropertyDescriptors(changes)) as Io & T;
+}
+
 /** Entry point of bin/diagnose.js: wires process.* into main() and sets the exit code; `beforeRun` as in Io. */
 export function run(opts: Pick<Io, 'beforeRun'> = {}): void {
   const controller = new AbortController();
@@ -293,22 +299,26 @@ export function run(opts: Pick<Io, 'beforeRun'> = {}): void {
     });
   }
   // stdout or stderr that goes away (`| head -1`, a full disk) is no reason to crash or to lose
-  // the --output file: the run goes on, writes what it can, and keeps its exit code.
-  process.stdout.on('error', () => undefined);
-  process.stderr.on('error', () => undefined);
+  // the --output file: the run goes on, writes what it can, and keeps its exit code (stdio.ts).
+  const stdout = stdWriter(1, () => process.stdout);
+  const stderr = stdWriter(2, () => process.stderr);
+  std = [stdout, stderr];
   const io: Io = {
     onTerminate: (cb) => process.once('SIGTERM', cb),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     // Built on first use (--api-key-file -): Node makes the stream at the first touch, about 1 ms.
     get stdin() {
       return process.stdin;
     },
-    spinnerStream: process.stderr,
+    // The checklist draws on a terminal only (stderrIsTTY): the stream is there then.
+    get spinnerStream() {
+      return stderr.tty ?? process.stderr;
+    },
     env: process.env,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: stdout.isTTY,
+    ...(stdout.tty ? { stdoutColumns: stdout.tty.columns } : {}),
+    stderrIsTTY: stderr.isTTY,
     interrupt: controller.signal,
     ...(opts.beforeRun ? { beforeRun: opts.beforeRun } : {}),
   };
@@ -316,22 +326,22 @@ export function run(opts: Pick<Io, 'beforeRun'> = {}): void {
     (code) => finish(code),
     (e: unknown) => {
       const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`diagnose: internal error: ${msg}\nThis is a bug of upstream-doctor; please report it with the command you ran.\n`);
+      stderr.write(`diagnose: internal error: ${msg}\nThis is a bug of upstream-doctor; please report it with the command you ran.\n`);
       finish(ExitCode.INTERNAL);
     },
   );
 }
 
+/** The run's stdout and stderr writers (run() sets them). */
+let std: StdWriter[] = [];
+
 /** Exit once stdout and stderr are flushed: sockets a stage left behind must not keep us alive. */
 function finish(code: number): void {
   process.exitCode = code;
-  let pending = 2;
+  let pending = std.length;
   const done = () => {
-    if (--pending === 0) process.exit(code);
+    if (--pending <= 0) process.exit(code);
   };
-  // A stream that went away (EPIPE, ENOSPC) has nothing left to flush.
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.destroyed || stream.errored) done();
-    else stream.write('', done);
-  }
+  if (pending === 0) done();
+  for (const w of std) w.flush(done);
 }

@@ -10,15 +10,19 @@ import { quickEntry } from './diagnose/catalogue/where.js';
 import { explainEntry } from './explain/entry.js';
 
 /** The colour rule of cli.ts (FORCE_COLOR, NO_COLOR, a terminal that is not dumb). */
-function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean | (() => boolean)): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force !== 'false';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return isTTY && env.TERM !== 'dumb';
+  return env.TERM !== 'dumb' && (typeof isTTY === 'function' ? isTTY() : isTTY);
 }
 
-/** The output of the fast path, or undefined when the full CLI must answer. */
-export async function quickAnswer(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): Promise<string | undefined> {
+/**
+ * The output of the fast path, or undefined when the full CLI must answer. `stdoutIsTTY` may be a
+ * function, asked only when the environment leaves colour open: bin/diagnose.js answers it with
+ * Node's tty module, which loads net and the stream modules (a few ms) with it.
+ */
+export async function quickAnswer(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTTY: boolean | (() => boolean)): Promise<string | undefined> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     // version.js: the single file and the executable have the version written in at build time.
     const { TOOL_VERSION } = await import('./version.js');
