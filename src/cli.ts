@@ -2,7 +2,7 @@
  * The command line: commander program + main(argv, io). The only module that touches process.*
  * (through `run`); main() takes an injected io so tests run the CLI in-process.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile } from './safe-io/fs-async.js';
 import { Command, CommanderError, Option } from 'commander';
 import { buildConfig, type Config, type Format, type RawOptions } from './config.js';
 import { UsageError } from './errors.js';

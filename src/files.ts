@@ -1,6 +1,6 @@
 /** The files the CLI reads and writes besides stdin/stdout: the --ca bundle and --output reports. */
 import { randomBytes } from 'node:crypto';
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from './safe-io/fs-async.js';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { x509OfPem } from './net/tls/cert.js';

@@ -1,5 +1,5 @@
 /** Where the API key comes from: a variable, a file, or stdin. Never the command line. */
-import { stat } from 'node:fs/promises';
+import { stat } from './safe-io/fs-async.js';
 import { describeReadError, KEY_FILE_MAX, readCapped } from './safe-io/read-capped.js';
 import type { KeySource } from './config.js';
 import { UsageError } from './errors.js';

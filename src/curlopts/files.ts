@@ -1,5 +1,5 @@
 /** Reading --cert and --key: PEM files, or a usage error in one line. */
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../safe-io/fs-async.js';
 import { UsageError } from '../errors.js';
 
 export interface ClientCert {

@@ -7,9 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, open, rename, stat, unlink, writeFile, sleep } from './fs-async.js';
 import { basename, dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 
 export interface OutputTarget {

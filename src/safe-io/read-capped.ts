@@ -5,8 +5,7 @@
  * hang a thread of the pool; a FIFO nobody writes to reads as empty.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { open, sleep } from './fs-async.js';
 
 export const KEY_FILE_MAX = 4 * 1024;
 export const CA_BUNDLE_MAX = 16 * 1024 * 1024;

@@ -12,7 +12,7 @@
  *   node, undici
  * }
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../safe-io/fs-async.js';
 import { CA_BUNDLE_MAX, readCapped } from '../safe-io/read-capped.js';
 import { envFindings, type EnvFacts } from '../diagnose/env-rules.js';
 import { readHosts, hostsEntriesFor } from '../net/dns/hosts.js';

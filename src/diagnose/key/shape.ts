@@ -5,7 +5,7 @@
  * trims whitespace, but many clients send the value as is and fail where this run passes. Only
  * the shape is reported, never a character of the key.
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../../safe-io/fs-async.js';
 import type { KeySource } from '../../config.js';
 
 export type KeyShapeIssue = 'quoted' | 'whitespace' | 'newline' | 'bearer-prefix';

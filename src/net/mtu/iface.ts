@@ -5,7 +5,7 @@
  * pure; the readers never reject.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from '../../safe-io/fs-async.js';
 import { toolFailure } from '../../platform/not-measured.js';
 
 export interface IfaceMtu {

@@ -4,7 +4,7 @@
  * is missing or cannot be read: the trust the user meant to add is silently absent (Node only warns
  * once on stderr at start-up), which is what an untrusted chain then looks like.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../../safe-io/fs-async.js';
 
 export interface CaEnvProblem {
   variable: 'NODE_EXTRA_CA_CERTS' | 'SSL_CERT_FILE';
