@@ -129,7 +129,14 @@ function oneShotFlags() {
  */
 function runCli() {
   if (kind === 'sampled') require('v8').setFlagsFromString('--optimize-for-size --semi-space-growth-factor=1');
-  return loadCli().then((cli) => cli.run({ beforeRun: oneShotFlags }));
+  return loadCli().then(
+    (cli) => cli.run({ beforeRun: oneShotFlags }),
+    // The CLI could not be loaded (a damaged single file, a half-built dist/): one line, exit 3.
+    (e) => {
+      process.stderr.write('diagnose: cannot load the CLI: ' + (e && e.message ? e.message : String(e)) + '\n');
+      process.exitCode = 3;
+    },
+  );
 }
 
 /**

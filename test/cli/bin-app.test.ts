@@ -77,6 +77,15 @@ describe('bin/diagnose.js: dist/app/ when it is current, dist/ otherwise', () =>
     expect(run(dir, ['--explain', 'X'])).toBe('esm quick explains\n');
   });
 
+  it('a CLI that cannot be loaded (a half-built or damaged install) gets one line and exit 3, not a stack trace; --version still answers', () => {
+    const dir = fakePackage();
+    for (const f of ['quick.js', 'cli.js']) age(join(dir, 'dist', f), -60);
+    writeFileSync(join(dir, 'dist', 'app', 'diagnose.cjs'), "throw new Error('half written');\n");
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'diagnose.js'), 'https://example.test'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([3, '', 'diagnose: cannot load the CLI: half written\n']);
+    expect(run(dir, ['--version']).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('an --explain the fast path declines goes on to the CLI (the app one)', () => {
     const dir = fakePackage();
     for (const f of ['quick.js', 'cli.js']) age(join(dir, 'dist', f), -60);
