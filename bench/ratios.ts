@@ -4,9 +4,10 @@
  * the rounds are compared. References: `node -e 0` for start-up, curl fetching the same URL for a
  * healthy https run, and bare Node https GETs as further references (what Node itself costs, with the
  * test CA alone and with Node's roots plus the test CA, the trust `--ca` gives).
- * The bundled CLI (dist/diagnose.mjs, `npm run bundle`) is measured too when it exists.
+ * The bundled CLI (dist/diagnose.mjs, `npm run bundle`) is measured too when it exists, and the
+ * unbundled one (bin/ running dist/'s ES modules, as it does without dist/app/) for reference.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,15 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
   const builtCjs = bundled && spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--cjs', '--out', bundleCjs], { stdio: 'inherit' }).status === 0;
   const emptyMjs = join(dir, 'empty.mjs');
   writeFileSync(emptyMjs, 'export {};\n');
+  // The unbundled CLI: bin/ as installed, beside a dist/ without app/ (links to everything else
+  // in dist/), so bin/ runs dist/'s ES modules as it does when dist/app/ is missing or stale.
+  const unbundled = join(dir, 'unbundled');
+  mkdirSync(join(unbundled, 'bin'), { recursive: true });
+  mkdirSync(join(unbundled, 'dist'));
+  for (const f of ['diagnose.js', 'app-code.js', 'package.json']) copyFileSync(join(ROOT, 'bin', f), join(unbundled, 'bin', f));
+  copyFileSync(join(ROOT, 'package.json'), join(unbundled, 'package.json'));
+  for (const e of readdirSync(join(ROOT, 'dist'))) if (e !== 'app') symlinkSync(join(ROOT, 'dist', e), join(unbundled, 'dist', e));
+  const unbundledBin = join(unbundled, 'bin', 'diagnose.js');
   const commands: Command[] = [
     { id: 'node -e 0', what: 'Node starting and doing nothing (start-up reference)', run: node('', [], clean, ['-e', '0']) },
     { id: 'version', what: 'diagnose --version', run: node(join(ROOT, 'bin', 'diagnose.js'), ['--version']), reference: 'node -e 0', limit: goals.startupRatio },
@@ -104,6 +114,8 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
           { id: 'empty .mjs', what: 'node empty.mjs: an ES module that does nothing (the floor of any .mjs)', run: node(emptyMjs, []), reference: 'node -e 0' },
         ]
       : []),
+    { id: 'unbundled version', what: "diagnose --version from dist/'s ES modules (no dist/app/; reference)", run: node(unbundledBin, ['--version']), reference: 'node -e 0' },
+    { id: 'unbundled explain', what: "diagnose --explain from dist/'s ES modules (reference)", run: node(unbundledBin, ['--explain', 'RESET_BEFORE_HEADERS']), reference: 'node -e 0' },
     ...(builtCjs ? [{ id: 'bundle .cjs version', what: 'node diagnose.cjs --version (npm run bundle -- --cjs)', run: node(bundleCjs, ['--version']), reference: 'node -e 0', limit: goals.startupRatio }] : []),
     {
       id: 'curl',
@@ -117,6 +129,7 @@ export async function ratios(rounds: number, goals: Goals, target: Fixture): Pro
     { id: 'node https GET + roots', what: "the same GET trusting Node's roots plus the CA (NODE_EXTRA_CA_CERTS)", run: node(getRoots, [url, BENCH_KEY], { ...clean, NODE_EXTRA_CA_CERTS: TEST_CA_PATH }), reference: 'curl' },
     { id: 'healthy --json', what: 'diagnose of the healthy https target, --json, whole process', run: run(join(ROOT, 'bin', 'diagnose.js')), reference: 'curl', limit: goals.healthyRatio, rssLimitMb: goals.healthyPeakRssMb },
     ...(bundled ? [{ id: 'bundle healthy --json', what: 'the same with node dist/diagnose.mjs', run: run(BUNDLE), reference: 'curl', limit: goals.healthyRatio, rssLimitMb: goals.healthyPeakRssMb }] : []),
+    { id: 'unbundled healthy --json', what: "the same from dist/'s ES modules (no dist/app/; reference)", run: run(unbundledBin), reference: 'curl' },
   ];
   const walls = new Map<string, number[]>(commands.map((c) => [c.id, []]));
   const rss = new Map<string, number[]>(commands.map((c) => [c.id, []]));
