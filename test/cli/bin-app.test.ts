@@ -258,7 +258,7 @@ describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags'
     expect(ok.stderr).toBe(TAKEN + ONE_SHOT + 'flags --liftoff-only\nflags --no-wasm-lazy-compilation\n');
   });
 
-  it.skipIf(!built)("a healthy run loads none of Node's modules it has no use for (child_process, dgram, the ES module loader, http2, perf_hooks, assert)", async () => {
+  it.skipIf(!built)("a healthy run loads none of Node's modules it has no use for (child_process, dgram, the ES module loader, http2, perf_hooks, assert, http, fs/promises, timers/promises, and dns with the address pinned)", async () => {
     const api = await keep(startSseServer({ mode: 'openai', events: 3, periodMs: 10, tls: loadCert('valid') }));
     const dir = emptyDir('ud-modules-');
     const list = join(dir, 'modules.cjs');
@@ -267,6 +267,6 @@ describe('bin/diagnose.js, the code cache of dist/app/diagnose.cjs and V8 flags'
     expect([ok.code, ok.report?.verdict]).toEqual([0, 'ok']);
     const loaded = ok.stderr.split(',');
     expect(loaded).toContain('tls');
-    for (const unused of ['child_process', 'dgram', 'module', 'internal/modules/esm/loader', 'http2', 'perf_hooks', 'assert']) expect(loaded).not.toContain(unused);
+    for (const unused of ['child_process', 'dgram', 'module', 'internal/modules/esm/loader', 'http2', 'perf_hooks', 'assert', 'http', 'fs/promises', 'timers/promises', 'dns']) expect(loaded).not.toContain(unused);
   });
 });
