@@ -6,6 +6,7 @@
  */
 import type { CertInfo } from '../../net/tls/cert.js';
 import { needlesFor } from './interceptor-needles.js';
+import { cached } from '../../bounded-map.js';
 
 /** A product and the name patterns of its CAs. */
 export interface InterceptorSignature {
@@ -94,17 +95,15 @@ function namesOf(chain: CertInfo[]): string[] {
 const prepared = new WeakMap<readonly InterceptorSignature[], { product: string; checks: { p: RegExp; needles?: readonly string[] }[] }[]>();
 
 function prepare(table: readonly InterceptorSignature[]) {
-  let out = prepared.get(table);
-  if (out) return out;
-  out = table.map((sig) => ({
-    product: sig.product,
-    checks: sig.patterns.map((p) => {
-      const needles = needlesFor(p);
-      return needles ? { p, needles } : { p };
-    }),
-  }));
-  prepared.set(table, out);
-  return out;
+  return cached(prepared, table, (t) =>
+    t.map((sig) => ({
+      product: sig.product,
+      checks: sig.patterns.map((p) => {
+        const needles = needlesFor(p);
+        return needles ? { p, needles } : { p };
+      }),
+    })),
+  );
 }
 
 export function matchInterceptor(chain: CertInfo[], table: readonly InterceptorSignature[] = INTERCEPTORS): InterceptorMatch | undefined {

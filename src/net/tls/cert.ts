@@ -3,7 +3,7 @@
  * verification), and the host-name check done separately so both it and the chain check are known.
  */
 import { X509Certificate } from 'node:crypto';
-import { BoundedMap } from '../../bounded-map.js';
+import { BoundedMap, cached } from '../../bounded-map.js';
 import { signatureAlgorithm } from './sigalg.js';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 
@@ -43,12 +43,7 @@ const parsed = new WeakMap<Buffer, X509Certificate>();
 
 /** The X509Certificate of these DER bytes (the same Buffer gives the same object; throws when unreadable). */
 export function x509Of(der: Buffer): X509Certificate {
-  let x = parsed.get(der);
-  if (!x) {
-    x = new X509Certificate(der);
-    parsed.set(der, x);
-  }
-  return x;
+  return cached(parsed, der, (d) => new X509Certificate(d));
 }
 
 /**
@@ -60,12 +55,7 @@ const parsedPem = new BoundedMap<string, X509Certificate>(512);
 
 /** The X509Certificate of one PEM block (throws when unreadable). */
 export function x509OfPem(pem: string): X509Certificate {
-  let x = parsedPem.get(pem);
-  if (!x) {
-    x = new X509Certificate(pem);
-    parsedPem.set(pem, x);
-  }
-  return x;
+  return cached(parsedPem, pem, (p) => new X509Certificate(p));
 }
 
 /** The parsed certificate for these DER bytes from now on (one parsed elsewhere, e.g. a trust anchor). */
