@@ -131,9 +131,10 @@ function runCli() {
   if (kind === 'sampled') require('v8').setFlagsFromString('--optimize-for-size --semi-space-growth-factor=1');
   return loadCli().then(
     (cli) => cli.run({ beforeRun: oneShotFlags }),
-    // The CLI could not be loaded (a damaged single file, a half-built dist/): one line, exit 3.
+    // The CLI could not be loaded (a damaged single file, a half-built dist/): one line, exit 3
+    // (the contract's internal error, whose message says what to do).
     (e) => {
-      process.stderr.write('diagnose: cannot load the CLI: ' + (e && e.message ? e.message : String(e)) + '\n');
+      process.stderr.write('diagnose: cannot load the CLI (' + (e && e.message ? e.message : String(e)) + '): the install is damaged or half-built; reinstall it, and report it as a bug of upstream-doctor if that does not help\n');
       process.exitCode = 3;
     },
   );

@@ -82,7 +82,7 @@ describe('bin/diagnose.js: dist/app/ when it is current, dist/ otherwise', () =>
     for (const f of ['quick.js', 'cli.js']) age(join(dir, 'dist', f), -60);
     writeFileSync(join(dir, 'dist', 'app', 'diagnose.cjs'), "throw new Error('half written');\n");
     const r = spawnSync(process.execPath, [join(dir, 'bin', 'diagnose.js'), 'https://example.test'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
-    expect([r.status, r.stdout, r.stderr]).toEqual([3, '', 'diagnose: cannot load the CLI: half written\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([3, '', 'diagnose: cannot load the CLI (half written): the install is damaged or half-built; reinstall it, and report it as a bug of upstream-doctor if that does not help\n']);
     expect(run(dir, ['--version']).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
